@@ -1,0 +1,66 @@
+"""THE pipeline, in order: config → sources → enrich → render (PDF first, then EPUB) → verify."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bookbuild import config as config_mod, sources, verify
+from bookbuild.diagnostics import Diagnostic
+from bookbuild.enrich import citations, conventions, ids, index, notes, typography
+from bookbuild.model import Book
+from bookbuild.outputs import write_atomically
+from bookbuild.pagemap import PageMap
+from bookbuild.render import epub, pdf
+
+PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, index.run)
+FORMATS = ("epub", "pdf")
+
+
+@dataclass
+class BuildResult:
+    outputs: dict[str, Path] = field(default_factory=dict)
+    page_map: PageMap | None = None
+    book: Book | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def read(root: Path):
+    """Config and the enriched book: everything a build or a check needs before rendering."""
+    config = config_mod.load(root)
+    book = sources.read_book(config)
+    for step in PASSES:
+        book = step(book, config)
+    return config, book
+
+
+def build(root: Path, formats: tuple[str, ...] = FORMATS) -> BuildResult:
+    config, book = read(root)
+    created = build_time(config)
+    # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
+    pdf_bytes, page_map = pdf.write(book, config, created)
+    products = {}
+    if "pdf" in formats:
+        products["pdf"] = pdf_bytes
+    if "epub" in formats:
+        products["epub"] = epub.write(book, config, page_map, created)
+    diagnostics = verify.run(book, config, page_map, products)
+    result = BuildResult(page_map=page_map, book=book, diagnostics=diagnostics)
+    for fmt, data in products.items():
+        target = config.output_dir / f"{config.output_slug}.{fmt}"
+        write_atomically(target, data)
+        result.outputs[fmt] = target
+    return result
+
+
+def build_time(config) -> str:
+    """The build's timestamp: SOURCE_DATE_EPOCH if set, else the book's own date (reproducible)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    else:
+        parts = [int(p) for p in config.date.split("-")] + [1, 1]
+        moment = datetime.datetime(parts[0], parts[1], parts[2], tzinfo=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,125 @@
+"""The command line: build, check, init, import. A few lines each; the work is elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bookbuild import __version__
+from bookbuild.diagnostics import BookError, ERROR
+
+DESCRIPTION = """Build annotated readers of archival records.
+
+A reader project holds book.yaml (what goes in, how it looks), chapters/ (the introduction
+and one Markdown file per record), styles/ (CSS, templates, fonts) and output/ (the products).
+"""
+EPILOG = """examples:
+  bookbuild build                 EPUB and PDF into output/
+  bookbuild build --format epub   the EPUB only
+  bookbuild check                 validate book.yaml and chapters without building
+  bookbuild init my-reader        start a new reader with a working example
+  bookbuild import record.txt     turn an archive record into a chapter file
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except BookError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        if args.debug:
+            raise
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: output/ keeps its previous files", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bookbuild", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"bookbuild {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-C", "--project", type=Path, default=Path("."), metavar="DIR",
+                        help="the reader project (default: the current folder)")
+    common.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = sub.add_parser("build", parents=[common], help="build the EPUB and the PDF into output/")
+    build.add_argument("--format", choices=("epub", "pdf"), help="build one format only")
+    build.set_defaults(run=_build)
+
+    check = sub.add_parser("check", parents=[common], help="validate book.yaml and the chapters, build nothing")
+    check.set_defaults(run=_check)
+
+    init = sub.add_parser("init", help="create a new reader project with a working example")
+    init.add_argument("directory", type=Path, help="folder to create (must not exist or be empty)")
+    init.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    init.set_defaults(run=_init)
+
+    imp = sub.add_parser("import", parents=[common], help="turn archive records into chapter files")
+    imp.add_argument("files", type=Path, nargs="+", metavar="FILE", help="record text files")
+    imp.add_argument("--force", action="store_true", help="replace an existing chapter file")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be written, write nothing")
+    imp.set_defaults(run=_import)
+    return parser
+
+
+def _build(args) -> int:
+    from bookbuild.build import FORMATS, build
+    started = time.monotonic()
+    result = build(args.project, (args.format,) if args.format else FORMATS)
+    for diagnostic in result.diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+    if any(d.severity == ERROR for d in result.diagnostics):
+        return 1
+    pages = len(result.page_map.labels) if result.page_map else 0
+    for fmt, path in result.outputs.items():
+        print(f"wrote {path}")
+    print(f"{pages} pages, {result.page_map.repaired_pages} repaired for notes, "
+          f"{time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _check(args) -> int:
+    from bookbuild.lint import check
+    diagnostics = check(args.project)
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+    errors = sum(d.severity == ERROR for d in diagnostics)
+    print(f"{errors} errors, {len(diagnostics) - errors} warnings")
+    return 1 if errors else 0
+
+
+def _init(args) -> int:
+    from bookbuild.scaffold import init
+    init(args.directory)
+    print(f"created {args.directory}: cd into it and run `bookbuild build`")
+    return 0
+
+
+def _import(args) -> int:
+    from bookbuild.importers import import_files
+    chapters = args.project / "chapters"
+    results = import_files(args.files, chapters, force=args.force, dry_run=args.dry_run)
+    failed = 0
+    for result in results:
+        if result.error:
+            failed += 1
+            print(result.error, file=sys.stderr)
+            continue
+        verb = "would write" if args.dry_run else "wrote"
+        print(f"{result.source}: {verb} {result.target}")
+        for line, text in result.dropped:
+            print(f"  dropped {result.source}:{line}: {text[:70]}")
+        for line, message in result.doubtful:
+            print(f"  doubtful {result.source}:{line}: {message}")
+    return 1 if failed else 0

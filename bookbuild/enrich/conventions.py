@@ -1,0 +1,37 @@
+"""Conventions of translated records made explicit: speaker labels and editorial [insertions]."""
+
+from __future__ import annotations
+
+import re
+
+from bookbuild.enrich import leaf_blocks, map_text, split_matches
+from bookbuild.model import Book, Span, Text
+
+# "KHRUSHCHEV N.S.:", "SUSLOV, M.A.:", "ZHOU ENLAI:" at the start of a paragraph: a turn.
+SPEAKER = re.compile(r"^([A-Z][A-Z'’\-]+(?:[ ,.]+[A-Z][A-Z'’\-.]*)*\.?:)(?=\s)")
+# A bracketed insertion with no brackets inside; unbalanced brackets stay as they are.
+EDITORIAL = re.compile(r"\[[^\[\]\n]+\]")
+
+
+def run(book: Book, config) -> Book:
+    for doc in book.documents:
+        for block in leaf_blocks(doc, with_notes=False):
+            if block.kind == "p":
+                _mark_speaker(block)
+            block.inlines = map_text(block.inlines, _editorial)
+    return book
+
+
+def _mark_speaker(block) -> None:
+    first = block.inlines[0] if block.inlines else None
+    if not isinstance(first, Text):
+        return
+    match = SPEAKER.match(first.text)
+    if match and sum(c.isalpha() for c in match.group(1)) >= 3:
+        rest = first.text[match.end():]
+        block.inlines[0:1] = [Span("speaker", [Text(match.group(1))]), Text(rest)]
+        block.attrs["class"] = "turn"
+
+
+def _editorial(text: str):
+    return split_matches(text, EDITORIAL, lambda m: Span("editorial", [Text(m.group(0))]))

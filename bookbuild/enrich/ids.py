@@ -1,0 +1,28 @@
+"""Unique ids for documents and blocks, fixed before the formats split so both link alike."""
+
+from __future__ import annotations
+
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path
+from bookbuild.enrich import document_blocks
+from bookbuild.model import Book
+
+RESERVED = {"title-page", "copyright", "contents", "persons", "terms", "sources", "index", "cover"}
+
+
+def run(book: Book, config) -> Book:
+    seen: dict[str, str] = {}
+    problems = []
+    for doc in book.all_documents:
+        if doc.id in seen or doc.id in RESERVED:
+            other = seen.get(doc.id, "the book's own pages")
+            problems.append(Diagnostic("I001", ERROR, display_path(doc.path), doc.meta_lines.get(("id",)),
+                                       f"duplicate document id '{doc.id}' (also {other})",
+                                       "give one of them another 'id:' in its front matter or rename the file"))
+        seen[doc.id] = display_path(doc.path)
+        for number, block in enumerate(document_blocks(doc), start=1):
+            block.id = f"{doc.id}-b{number}"
+    if problems:
+        raise BookError(problems)
+    for number, doc in enumerate(book.documents, start=1):
+        doc.number = number
+    return book

@@ -1,0 +1,29 @@
+"""Typography by rule: dashes and ellipses (quotes are curled by the Markdown reader)."""
+
+from __future__ import annotations
+
+import re
+
+from bookbuild.enrich import leaf_blocks, map_text
+from bookbuild.model import Book, Text
+
+# Order matters: the spaced hyphen and the double hyphen of typescripts both stand for a dash.
+RULES = [
+    (re.compile(r"(?<=\w)--(?=\w)"), "\u2014"),          # principles--against -> em dash
+    (re.compile(r"(?<=[\w.,;:!?\"”’)])\s+--?\s+(?=[\w\"“‘(])"), "\u2014"),   # one - for -> one—for
+    (re.compile(r"(?<![\d-])(\d+)-(\d+)(?![\d-])"), "\\1\u2013\\2"),  # 120-12 -> en dash for ranges
+    (re.compile(r"\.\.\.|\. \. \."), "\u2026"),
+]
+
+
+def fix(text: str) -> str:
+    for pattern, replacement in RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def run(book: Book, config) -> Book:
+    for doc in book.all_documents:
+        for block in leaf_blocks(doc):
+            block.inlines = map_text(block.inlines, lambda text: [Text(fix(text))])
+    return book

@@ -1,0 +1,146 @@
+"""EPUB 3 package with ebooklib: our own XHTML kept byte for byte, nav with page-list, reproducible zip."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+
+from ebooklib import epub
+
+from bookbuild.enrich import document_blocks
+from bookbuild.model import Book, IndexMark, walk_inlines
+from bookbuild.pagemap import PageMap
+from bookbuild.render import html
+from bookbuild.render.indexview import index_groups
+
+XHTML = "application/xhtml+xml"
+ACCESSIBILITY = [
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "index"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "printPageNumbers"),
+    ("schema:accessibilityFeature", "pageNavigation"),
+    ("schema:accessibilityHazard", "none"),
+    ("schema:accessibilitySummary", "Text with headings, linked notes, an index and the print edition's "
+                                    "page numbers; no images other than the cover, no audio, no scripts."),
+]
+
+
+def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
+    files = _files(book)
+    hrefs = _hrefs(book, files)
+    package = _package(book, config, created)
+    spine, toc_links = [], []
+    for uid, name, template, doc, context in _pages(book, page_map, hrefs):
+        markup = html.render(config, f"epub/{template}.xhtml.j2", html.EPUB, doc, **context)
+        item = epub.EpubItem(uid=uid, file_name=f"{name}.xhtml", media_type=XHTML, content=markup.encode())
+        package.add_item(item)
+        spine.append(item)
+    css = (config.styles_dir / "base.css").read_bytes() + b"\n" + (config.styles_dir / "epub.css").read_bytes()
+    package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=css))
+    nav = _nav(book, config, page_map, hrefs)
+    package.add_item(nav)
+    package.add_item(epub.EpubNcx())
+    package.toc = [epub.Link(href, title, f"toc-{n}") for n, (title, href, _) in enumerate(_toc(book, hrefs))]
+    package.spine = [spine[0], nav] + spine[1:]
+    return _reproducible(package, created, config.language)
+
+
+def _files(book: Book) -> dict[str, str]:
+    return {doc.id: doc.id for doc in book.all_documents}
+
+
+def _hrefs(book: Book, files: dict[str, str]) -> dict[str, str]:
+    """Every id that a link may target → 'file.xhtml#id'."""
+    hrefs: dict[str, str] = {}
+    for doc in book.all_documents:
+        name = f"{files[doc.id]}.xhtml"
+        hrefs[f"{doc.id}-title"] = f"{name}#{doc.id}-title"
+        for block in document_blocks(doc):
+            hrefs[block.id] = f"{name}#{block.id}"
+            for node in walk_inlines(block.inlines):
+                if isinstance(node, IndexMark):
+                    hrefs[node.id] = f"{name}#{node.id}"
+    return hrefs
+
+
+def _pages(book: Book, page_map: PageMap, hrefs: dict[str, str]):
+    from bookbuild.render.pdf import copyright_context
+    yield "titlepage", "titlepage", "titlepage", None, {}
+    yield "copyright", "copyright", "copyright", None, copyright_context(book)
+    for doc in book.all_documents:
+        yield doc.id, doc.id, "document", doc, {}
+    yield "sources", "sources", "sources", None, {"documents": book.documents}
+    yield "index", "index", "index", None, {"groups": index_groups(book.index, page_map), "hrefs": hrefs}
+
+
+def _toc(book: Book, hrefs: dict[str, str]) -> list[tuple[str, str, list]]:
+    entries = []
+    if book.introduction:
+        entries.append((book.introduction.title, hrefs[f"{book.introduction.id}-title"], []))
+    for part in book.parts:
+        docs = [(f"{d.number}. {d.running_title}", hrefs[f"{d.id}-title"]) for d in part.documents]
+        if part.title:
+            entries.append((part.title, docs[0][1], docs))
+        else:
+            entries.extend((title, href, []) for title, href in docs)
+    entries += [("Sources", "sources.xhtml#sources-title", []), ("Index", "index.xhtml#index-title", [])]
+    return entries
+
+
+def _nav(book: Book, config, page_map: PageMap, hrefs: dict[str, str]) -> epub.EpubItem:
+    first = book.introduction or (book.documents[0] if book.documents else None)
+    landmarks = [("toc", "Contents", "nav.xhtml#toc"), ("titlepage", "Title page", "titlepage.xhtml")]
+    if first:
+        landmarks.append(("bodymatter", "Start of content", hrefs[f"{first.id}-title"]))
+    landmarks += [("bibliography", "Sources", "sources.xhtml"), ("index", "Index", "index.xhtml")]
+    markup = html.render(config, "epub/nav.xhtml.j2", html.EPUB, None, toc=_toc(book, hrefs),
+                         landmarks=landmarks, page_list=[])
+    item = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML, content=markup.encode())
+    item.properties = ["nav"]
+    return item
+
+
+def _package(book: Book, config, created: str) -> epub.EpubBook:
+    package = epub.EpubBook()
+    package.set_identifier(config.identifier)
+    package.set_title(config.title)
+    package.set_language(config.language)
+    for number, person in enumerate(config.editors):
+        role = {"editor": "edt", "translator": "trl", "author": "aut"}.get(person.role, "ctb")
+        package.add_author(person.name, role=role, uid=f"creator{number}")
+    package.add_metadata("DC", "publisher", config.publisher)
+    package.add_metadata("DC", "date", config.date)
+    package.add_metadata("DC", "rights", config.rights)
+    if config.subtitle:
+        package.add_metadata("DC", "description", config.subtitle)
+    for prop, value in ACCESSIBILITY:
+        package.add_metadata(None, "meta", value, {"property": prop})
+    package.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+                         {"property": "dcterms:conformsTo"})
+    package.add_metadata(None, "meta", "bookbuild", {"property": "a11y:certifiedBy"})
+    return package
+
+
+def _reproducible(package: epub.EpubBook, created: str, language: str) -> bytes:
+    """ebooklib stamps the current time on the package and the zip: rewrite both from `created`."""
+    raw = io.BytesIO()
+    moment = datetime.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+    epub.write_epub(raw, package, {"epub3_pages": False, "epub2_guide": False, "epub3_landmark": False,
+                                   "mtime": moment, "raise_exceptions": True})
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith("content.opf"):
+                data = re.sub(rb"<package ", f'<package xml:lang="{language}" '.encode(), data, count=1)
+            entry = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, data)
+    return out.getvalue()

@@ -1,0 +1,104 @@
+"""Model → XHTML through the Jinja2 templates of styles/: the only emitter of markup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from bookbuild.enrich.citations import display_date
+from bookbuild.model import (Block, Book, Document, IndexMark, LineBreak, Link, Note, NoteRef, PageBreak,
+                             Span, Text)
+
+PRINT, EPUB = "print", "epub"
+SPAN_TAGS = {"em": "em", "strong": "strong", "code": "code", "strike": "s"}
+
+
+@dataclass
+class Renderer:
+    """Renders blocks and inlines for one medium; notes go to the page foot (print) or an aside."""
+    medium: str
+    doc: Document | None = None
+    repairs: dict[str, str] | None = None     # block id -> class (print: note placement repairs)
+
+    def inlines(self, nodes) -> Markup:
+        return Markup("").join(self.inline(node) for node in nodes)
+
+    def inline(self, node) -> Markup:
+        if isinstance(node, Text):
+            return escape(node.text)
+        if isinstance(node, Span):
+            tag = SPAN_TAGS.get(node.kind, "span")
+            cls = "" if node.kind in SPAN_TAGS else Markup(' class="%s"') % node.kind
+            return Markup("<%s%s>%s</%s>") % (Markup(tag), cls, self.inlines(node.children), Markup(tag))
+        if isinstance(node, Link):
+            return Markup('<a href="%s">%s</a>') % (node.href, self.inlines(node.children))
+        if isinstance(node, IndexMark):
+            return Markup('<span class="ix" id="%s">%s</span>') % (node.id, self.inlines(node.children))
+        if isinstance(node, NoteRef):
+            return self.noteref(self.note_by_number(node.number))
+        if isinstance(node, PageBreak):
+            return Markup('<span epub:type="pagebreak" role="doc-pagebreak" id="page-%s" aria-label="%s"/>'
+                          ) % (node.label, node.label)
+        if isinstance(node, LineBreak):
+            return Markup("<br/>")
+        raise TypeError(f"no markup for {type(node).__name__}")
+
+    def note_by_number(self, number: int) -> Note:
+        notes = ([self.doc.source_note] if self.doc.source_note else []) + self.doc.notes
+        return notes[number - 1]
+
+    def noteref(self, note: Note) -> Markup:
+        if self.medium == EPUB:
+            return Markup('<a class="noteref" epub:type="noteref" role="doc-noteref" id="%s-ref" href="#%s">'
+                          '%d</a>') % (note.id, note.id, note.number)
+        # Print: the call, then the note itself, which WeasyPrint floats to the page's foot.
+        body = Markup("").join(Markup('<span class="fn-p">%s</span>') % self.inlines(b.inlines)
+                               for b in note.blocks)
+        return Markup('<a class="noteref" id="%s-ref" href="#%s">%d</a><span class="footnote%s" id="%s">'
+                      '<span class="fn-num">%d.</span> %s</span>') % (
+            note.id, note.id, note.number, " source-note" if note.is_source else "", note.id,
+            note.number, body)
+
+    def blocks(self, blocks: list[Block]) -> Markup:
+        return Markup("\n").join(self.block(block) for block in blocks)
+
+    def block(self, block: Block) -> Markup:
+        attrs = Markup(' id="%s"') % block.id if block.id else Markup("")
+        classes = " ".join(c for c in (block.attrs.get("class"), (self.repairs or {}).get(block.id)) if c)
+        if classes:
+            attrs += Markup(' class="%s"') % classes
+        if block.attrs.get("start") and block.attrs["start"] != "1":
+            attrs += Markup(' start="%s"') % block.attrs["start"]
+        if block.kind == "hr":
+            return Markup("<hr%s/>") % attrs
+        if block.kind == "pre":
+            return Markup("<pre%s>%s</pre>") % (attrs, self.inlines(block.inlines))
+        inner = self.inlines(block.inlines) if block.inlines else self.blocks(block.blocks)
+        tag = Markup(block.kind)
+        return Markup("<%s%s>%s</%s>") % (tag, attrs, inner, tag)
+
+    def notes(self, doc: Document) -> list[tuple[Note, Markup]]:
+        """EPUB: the notes of a document, each with its rendered blocks."""
+        notes = ([doc.source_note] if doc.source_note else []) + doc.notes
+        return [(note, self.blocks(note.blocks)) for note in notes]
+
+
+@lru_cache(maxsize=8)
+def _environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters["display_date"] = display_date
+    return env
+
+
+def render(config, template: str, medium: str, doc: Document | None = None, **context) -> str:
+    """Render one template of styles/templates for a medium ('print' or 'epub')."""
+    env = _environment(config.styles_dir / "templates")
+    renderer = Renderer(medium, doc, context.get("repairs"))
+    return env.get_template(template).render(config=config, medium=medium, doc=doc, r=renderer,
+                                             **context)

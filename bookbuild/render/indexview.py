@@ -1,0 +1,50 @@
+"""The index as both formats show it: entries grouped by letter, locators from the page map."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bookbuild.model import IndexEntry
+from bookbuild.pagemap import PageMap
+
+
+@dataclass
+class Row:
+    name: str
+    key: str
+    locators: list
+    see: str | None = None
+    see_key: str | None = None
+    see_also: list[tuple[str, str]] = field(default_factory=list)
+    sub: list["Row"] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    letter: str
+    rows: list[Row]
+
+
+def entry_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+
+
+def index_groups(entries: list[IndexEntry], page_map: PageMap) -> list[Group]:
+    """Entries with at least one locator or a cross-reference, grouped under their first letter."""
+    groups: dict[str, list[Row]] = {}
+    for entry in entries:
+        row = _row(entry, page_map)
+        if row is not None:
+            letter = entry.sort_key[:1].upper() if entry.sort_key[:1].isalpha() else "#"
+            groups.setdefault(letter, []).append(row)
+    return [Group(letter, rows) for letter, rows in sorted(groups.items())]
+
+
+def _row(entry: IndexEntry, page_map: PageMap) -> Row | None:
+    subs = [row for row in (_row(sub, page_map) for sub in entry.sub) if row is not None]
+    if not (entry.marks or entry.see or subs):
+        return None
+    return Row(name=entry.name, key=entry_key(entry.name), locators=page_map.locators(entry.marks),
+               see=entry.see, see_key=entry_key(entry.see) if entry.see else None,
+               see_also=[(name, entry_key(name)) for name in entry.see_also], sub=subs)

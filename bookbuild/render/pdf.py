@@ -1,0 +1,223 @@
+"""Print edition: WeasyPrint lays out each part on its own, notes are verified, pages combined."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Callable
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from bookbuild.diagnostics import error
+from bookbuild.enrich import leaf_blocks
+from bookbuild.model import Book, Document, NoteRef, walk_inlines
+from bookbuild.pagemap import PageMap, roman
+from bookbuild.render import html
+from bookbuild.render.fetcher import ProjectFetcher
+from bookbuild.render.fonts import faces, font_roots
+
+# Escalating repairs for a paragraph whose note WeasyPrint set on another page, or lost.
+REPAIRS = ("fn-line", "fn-block", "fn-break")
+
+
+@dataclass
+class Layout:
+    """A laid-out part of the book: WeasyPrint's document, its pages and the page of every id."""
+    document: object
+    pages: list
+    anchors: dict[str, int]
+    repaired: int = 0
+
+
+@dataclass
+class Typesetter:
+    """WeasyPrint with the book's stylesheets, fonts and a fetcher that stays inside the project."""
+    config: object
+    fetcher: ProjectFetcher = field(init=False)
+    stylesheets: list = field(init=False)
+    font_config: FontConfiguration = field(init=False)
+
+    def __post_init__(self):
+        config = self.config
+        self.fetcher = ProjectFetcher([config.root] + font_roots(config.styles_dir))
+        self.font_config = FontConfiguration()
+        page_css = html.render(config, "print/page.css.j2", html.PRINT, **_page_context(config))
+        styles = config.styles_dir
+        self.stylesheets = [self._css(filename=str(styles / "base.css")),
+                            self._css(filename=str(styles / "print.css")),
+                            self._css(string=page_css, base_url=styles.as_uri() + "/")]
+
+    def _css(self, **source) -> CSS:
+        return CSS(url_fetcher=self.fetcher, font_config=self.font_config, **source)
+
+    def render(self, markup: str, extra_css: str = "") -> Layout:
+        sheets = self.stylesheets + ([self._css(string=extra_css)] if extra_css else [])
+        document = HTML(string=markup, base_url=self.config.styles_dir.as_uri() + "/",
+                        url_fetcher=self.fetcher).render(stylesheets=sheets, font_config=self.font_config)
+        if self.fetcher.refused:
+            raise error("P001", self.config.root / "book.yaml", None,
+                        f"refused to load {self.fetcher.refused[0]}",
+                        "styles and documents may only use files inside the project")
+        return Layout(document, list(document.pages), _anchors(document.pages))
+
+    def blank_page(self):
+        return self.render(html.render(self.config, "print/blank.xhtml.j2", html.PRINT)).pages[0]
+
+
+def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
+    """Lay out the print edition; return the PDF and where every anchor landed.
+
+    Order: documents (arabic from 1), Sources, then the front matter (its contents need the
+    documents' pages), then the Index (it needs every page). Each part starts on a recto."""
+    setter = Typesetter(config)
+    blank = setter.blank_page()
+    body = _Sequence(blank)
+    for doc in book.documents:
+        body.add(layout_verified(setter, doc, lambda repairs, doc=doc: html.render(
+            config, "print/document.xhtml.j2", html.PRINT, doc, repairs=repairs), start=body.next_page))
+    sources_start = body.next_page
+    body.add(setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources",
+                                       documents=book.documents),
+                           _start_css(sources_start)))
+    index_start = body.next_page
+    front = _front(setter, book, body, sources_start, index_start, created)
+    front_pages = front.pages + ([blank] if len(front.pages) % 2 else [])
+    page_map = PageMap(labels=[roman(n) for n in range(1, len(front_pages) + 1)],
+                       anchors=dict(front.anchors), repaired_pages=front.repaired + body.repaired)
+    page_map.labels += [str(n) for n in range(1, len(body.pages) + 1)]
+    page_map.anchors.update({a: p + len(front_pages) for a, p in body.anchors.items()})
+    index = setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="index",
+                                      **index_context(book, page_map)), _start_css(index_start))
+    offset = len(page_map.labels)
+    page_map.labels += [str(index_start + n) for n in range(len(index.pages))]
+    page_map.anchors.update({a: p + offset for a, p in index.anchors.items()})
+    combined = front.document.copy(front_pages + body.pages + index.pages)
+    pdf = combined.write_pdf(**_pdf_options(config))
+    return _label_pages(pdf, len(front_pages)), page_map
+
+
+class _Sequence:
+    """Pages of the main matter; every part opens on a recto, a blank verso before it if needed."""
+
+    def __init__(self, blank):
+        self.blank, self.pages, self.anchors, self.repaired = blank, [], {}, 0
+
+    @property
+    def next_page(self) -> int:
+        if len(self.pages) % 2:
+            self.pages.append(self.blank)
+        return len(self.pages) + 1
+
+    def add(self, layout: Layout) -> None:
+        offset = len(self.pages)
+        self.pages.extend(layout.pages)
+        self.anchors.update({a: p + offset for a, p in layout.anchors.items()})
+        self.repaired += layout.repaired
+
+
+def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], str], start: int | None,
+                    roman_folios: bool = False) -> Layout:
+    """Lay out a part and check every note against its call; repair the paragraph, or refuse."""
+    repairs: dict[str, str] = {}
+    while True:
+        layout = setter.render(markup(repairs), _start_css(start) if start else "")
+        misplaced = [n for n in _notes(doc) if layout.anchors.get(n.id) != layout.anchors.get(f"{n.id}-ref")]
+        if not misplaced:
+            layout.repaired = len({layout.anchors[f"{_note_of(doc, b).id}-ref"] for b in repairs})
+            return layout
+        for note in misplaced:
+            _escalate(doc, note, repairs, layout, start or 1, roman_folios)
+
+
+def _escalate(doc, note, repairs, layout, start, roman_folios) -> None:
+    block = next((b for b in leaf_blocks(doc, with_notes=False) if _calls(b, note.number)), None)
+    current = repairs.get(block.id) if block else None
+    if block is None or current == REPAIRS[-1]:
+        page = layout.anchors.get(f"{note.id}-ref", 0) + start
+        folio = roman(page) if roman_folios else str(page)
+        raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on page {folio}, the page "
+                    "of its call", "shorten the note, or split the paragraph that calls it")
+    repairs[block.id] = REPAIRS[REPAIRS.index(current) + 1] if current else REPAIRS[0]
+
+
+def _calls(block, number: int) -> bool:
+    return any(isinstance(n, NoteRef) and n.number == number for n in walk_inlines(block.inlines))
+
+
+def _note_of(doc: Document, block_id: str):
+    block = next(b for b in leaf_blocks(doc, with_notes=False) if b.id == block_id)
+    return next(n for n in _notes(doc) if _calls(block, n.number))
+
+
+def _notes(doc: Document):
+    return ([doc.source_note] if doc.source_note else []) + doc.notes
+
+
+def _anchors(pages) -> dict[str, int]:
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, index)
+    return anchors
+
+
+def _start_css(page: int) -> str:
+    # Only @page :first resets the folio of a separately rendered part (see FIELD-NOTES).
+    return f"@page :first {{ counter-reset: page {page - 1} }}"
+
+
+def _front(setter, book, body: _Sequence, sources_start, index_start, created) -> Layout:
+    config = setter.config
+    pages = {a: str(p + 1) for a, p in body.anchors.items()}
+    context = dict(parts=book.parts, pages=pages, created=created,
+                   front_entries=[("Introduction", f"#{book.introduction.id}-title")] if book.introduction else [],
+                   back_entries=[("Sources", sources_start), ("Index", index_start)],
+                   **copyright_context(book))
+    markup = lambda repairs: html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction,
+                                         repairs=repairs, **context)
+    if book.introduction:
+        return layout_verified(setter, book.introduction, markup, start=None, roman_folios=True)
+    return setter.render(markup({}))
+
+
+def copyright_context(book: Book) -> dict:
+    from bookbuild.enrich.citations import how_to_cite
+    translators = sorted({d.meta["translator"] for d in book.documents if d.meta.get("translator")})
+    return {"how_to_cite": how_to_cite(book.config), "translators": translators}
+
+
+def index_context(book: Book, page_map: PageMap) -> dict:
+    from bookbuild.render.indexview import index_groups
+    return {"groups": index_groups(book.index, page_map)}
+
+
+def _page_context(config) -> dict:
+    output = config.output
+    families = [output.fonts.body] + list(output.fonts.fallback)
+    found = faces(families, config.styles_dir, config.root / "book.yaml")
+    fonts = [{"family": f.family, "style": f.style, "url": f.path.as_uri()} for f in found]
+    stack = ", ".join(f'"{family}"' for family in families) + ", serif"
+    return dict(page_size=output.page_size, gutter=output.gutter, bleed=output.bleed,
+                crop_marks=output.crop_marks, fonts=fonts, font_stack=stack)
+
+
+def _pdf_options(config) -> dict:
+    variant = config.output.pdf_variant
+    options = {"pdf_identifier": config.identifier.encode("utf-8"), "full_fonts": False}
+    if variant != "none":
+        options["pdf_variant"] = variant
+    return options
+
+
+def _label_pages(pdf: bytes, front_count: int) -> bytes:
+    """Roman folios for the front matter, arabic from 1 for the rest: what a viewer's 'page 1' finds."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    if front_count:
+        writer.set_page_label(0, front_count - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+    writer.set_page_label(front_count, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, start=1)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
