@@ -147,7 +147,15 @@ def load(root: Path) -> Config:
     try:
         return Config.model_validate({**data, "root": root.resolve()})
     except ValidationError as exc:
-        raise BookError([_diagnostic(e, path, lines) for e in exc.errors()]) from None
+        raise BookError(_diagnostics(exc.errors(), path, lines)) from None
+
+
+def _diagnostics(errors: list[dict], path: Path, lines: yamlfile.LineMap) -> list[Diagnostic]:
+    """One diagnostic per problem: a misspelt key is reported once, not also as a missing one."""
+    misspelt = {tuple(e["loc"][:-1]) + (guess,) for e in errors if e["type"] == "extra_forbidden"
+                for guess in difflib.get_close_matches(str(e["loc"][-1]), _known_keys(e["loc"][:-1]), n=1)}
+    return [_diagnostic(e, path, lines) for e in errors
+            if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
 
 
 def read_text(path: Path) -> str:

@@ -89,7 +89,9 @@ class Renderer:
 
 @lru_cache(maxsize=8)
 def _environment(templates: Path) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+    # Markup templates escape what they insert; CSS templates must not (quotes are CSS syntax).
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
+                             autoescape=lambda name: bool(name) and name.endswith(".xhtml.j2"),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters["display_date"] = display_date

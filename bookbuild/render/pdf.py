@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -55,8 +57,13 @@ class Typesetter:
 
     def render(self, markup: str, extra_css: str = "") -> Layout:
         sheets = self.stylesheets + ([self._css(string=extra_css)] if extra_css else [])
-        document = HTML(string=markup, base_url=self.config.styles_dir.as_uri() + "/",
-                        url_fetcher=self.fetcher).render(stylesheets=sheets, font_config=self.font_config)
+        with _warnings() as warnings:
+            document = HTML(string=markup, base_url=self.config.styles_dir.as_uri() + "/",
+                            url_fetcher=self.fetcher).render(stylesheets=sheets, font_config=self.font_config)
+        if warnings:
+            # A warning from WeasyPrint means the page is not what the styles say: never ship it.
+            raise error("P003", self.config.styles_dir, None, f"WeasyPrint: {warnings[0]}",
+                        "fix the rule in styles/ that it names")
         if self.fetcher.refused:
             raise error("P001", self.config.root / "book.yaml", None,
                         f"refused to load {self.fetcher.refused[0]}",
@@ -65,6 +72,20 @@ class Typesetter:
 
     def blank_page(self):
         return self.render(html.render(self.config, "print/blank.xhtml.j2", html.PRINT)).pages[0]
+
+
+@contextmanager
+def _warnings():
+    """Collect WeasyPrint's warnings for the duration of a render."""
+    collected: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: collected.append(record.getMessage())
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield collected
+    finally:
+        logger.removeHandler(handler)
 
 
 def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:

@@ -1,0 +1,46 @@
+# `make` builds the reader into output/; `make test` runs the whole suite. Both set everything up.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+# Debian packages the build and the tests call: PDF checkers and renderers, Java for EPUBCheck,
+# HarfBuzz's subsetter for WeasyPrint's font embedding.
+APT_PACKAGES := poppler-utils qpdf libharfbuzz-subset0 default-jre-headless
+
+.PHONY: all build epub pdf test test-fast check clean system-deps
+
+all: build
+
+system-deps:
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do \
+	  if [ $$pkg = default-jre-headless ] && command -v java >/dev/null; then continue; fi; \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml | system-deps
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(VENV)/bin/bookbuild build
+
+epub pdf: $(STAMP)
+	$(VENV)/bin/bookbuild build --format $@
+
+check: $(STAMP)
+	$(VENV)/bin/bookbuild check
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -q -m "not slow"
+
+clean:
+	rm -rf output/*.epub output/*.pdf .bookbuild-cache

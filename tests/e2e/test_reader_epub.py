@@ -1,0 +1,69 @@
+"""The repository's reader as an EPUB: EPUBCheck clean, notes, text, index links."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_reader_pdf import record_paragraphs
+from tests.helpers import epub_files, normalise, xhtml_text
+
+
+@pytest.fixture(scope="module")
+def epub(built_reader):
+    root, result = built_reader
+    return result.outputs["epub"], epub_files(result.outputs["epub"]), result
+
+
+def test_epubcheck_reports_no_errors_and_no_warnings(epub):
+    path = epub[0]
+    epubcheck = Path(sys.executable).parent / "epubcheck"
+    out = subprocess.run([str(epubcheck), str(path)], capture_output=True, text=True)
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    assert not re.search(r"\b(ERROR|WARNING|FATAL)\b", text), text
+
+
+def test_every_record_paragraph_is_in_the_epub(epub):
+    path, files, result = epub
+    text = normalise(" ".join(xhtml_text(c) for n, c in files.items() if n.endswith(".xhtml")))
+    missing = [p[:60] for p in record_paragraphs() if normalise(p) not in text]
+    assert missing == []
+
+
+def test_notes_are_footnotes_with_back_links(epub):
+    path, files, result = epub
+    doc = result.book.documents[0]
+    markup = files[f"EPUB/{doc.id}.xhtml"]
+    refs = re.findall(r'<a class="noteref" epub:type="noteref" role="doc-noteref" id="([^"]+)-ref" '
+                      r'href="#([^"]+)">', markup)
+    assert refs and all(a == b for a, b in refs)
+    for ref, _ in refs:
+        assert f'<aside class="note' in markup and f'id="{ref}"' in markup
+        assert f'href="#{ref}-ref" role="doc-backlink"' in markup
+    source = re.search(rf'<aside class="note source-note"[^>]*id="{doc.id}-n1">(.*?)</aside>', markup, re.S)
+    assert source and "Wilson Center Digital Archive" in source.group(1)
+
+
+def test_language_everywhere_and_navigation(epub):
+    path, files, result = epub
+    opf = files["EPUB/content.opf"]
+    assert 'xml:lang="en"' in opf and "<dc:language>en</dc:language>" in opf
+    for name, content in files.items():
+        if name.endswith(".xhtml"):
+            assert 'lang="en" xml:lang="en"' in content, name
+    nav = files["EPUB/nav.xhtml"]
+    assert 'epub:type="toc"' in nav and 'epub:type="landmarks"' in nav
+    assert "EPUB/toc.ncx" in files
+
+
+def test_index_locators_link_to_marks_that_hold_the_term(epub):
+    path, files, result = epub
+    index = files["EPUB/index.xhtml"]
+    links = re.findall(r'epub:type="index-locator" href="([^"#]+)#([^"]+)"', index)
+    assert len(links) > 50
+    for file, anchor in links:
+        target = files[f"EPUB/{file}"]
+        assert re.search(rf'<span class="ix" id="{anchor}">', target), anchor

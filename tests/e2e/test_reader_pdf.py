@@ -1,0 +1,204 @@
+"""The repository's reader, built and opened: the PDF as a print shop and a student get it."""
+
+import re
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from bookbuild.enrich import leaf_blocks
+from bookbuild.model import plain_text
+from tests.helpers import REPO, normalise, pdf_labels, pdf_pages
+
+
+@pytest.fixture(scope="module")
+def pdf(built_reader):
+    root, result = built_reader
+    path = result.outputs["pdf"]
+    return path, pdf_pages(path), pdf_labels(path), result
+
+
+def _words_by_page(pages):
+    """Every word of the PDF with its page; lines are not joined (the matcher rejoins split words)."""
+    words, page_of = [], []
+    for index, text in enumerate(pages):
+        for line in text.split("\n"):
+            for word in normalise(line).split():
+                words.append(word)
+                page_of.append(index)
+    return words, page_of
+
+
+def _in_order(paragraph: str, words: list[str], page_of: list[int]) -> bool:
+    """The paragraph's words in order; a gap (running head, notes) only where a page turns."""
+    want = normalise(paragraph).split()
+    return any(_match_from(start, want, words, page_of) for start, w in enumerate(words)
+               if want[0].startswith(w) and w)
+
+
+def _match_from(pos: int, want: list[str], words: list[str], page_of: list[int]) -> bool:
+    for word in want:
+        pos = _take(word, pos, words, page_of)
+        if pos is None:
+            return False
+    return True
+
+
+def _take(word: str, pos: int, words: list[str], page_of: list[int]) -> int | None:
+    """Consume `word` from position pos (maybe split over lines or a page turn); the next position."""
+    rest = word
+    while rest:
+        if pos < len(words) and words[pos] and rest.startswith(words[pos]):
+            rest = rest[len(words[pos]):]
+            pos += 1
+            continue
+        page = page_of[pos - 1] if pos else 0
+        later = [j for j in range(pos, min(len(words), pos + 400))
+                 if page_of[j] > page and words[j] and rest.startswith(words[j])]
+        if not later:
+            return None
+        pos = later[0]
+    return pos
+
+
+def record_paragraphs():
+    """Every paragraph of the two records as the chapter files hold them (numbering removed)."""
+    paragraphs = []
+    for path in sorted((REPO / "chapters").glob("19*.md")):
+        body = path.read_text().split("\n:::\n", 1)[1]
+        for para in re.split(r"\n\s*\n", body):
+            para = re.sub(r"^\d+\.\s+", "", para.strip())
+            if para:
+                paragraphs.append(para)
+    return paragraphs
+
+
+def test_every_record_paragraph_is_in_the_pdf(pdf):
+    path, pages, labels, result = pdf
+    words, page_of = _words_by_page(pages)
+    paragraphs = record_paragraphs()
+    assert len(paragraphs) >= 50
+    missing = [p[:60] for p in paragraphs if not _in_order(p, words, page_of)]
+    assert missing == []
+
+
+def test_page_labels_roman_front_then_arabic_from_the_first_document(pdf):
+    path, pages, labels, result = pdf
+    first_doc = result.page_map.anchors[f"{result.book.documents[0].id}-title"]
+    assert labels[:3] == ["i", "ii", "iii"]
+    assert labels[first_doc] == "1"
+    assert all(label.isdigit() for label in labels[first_doc:])
+    assert "Document 1" in pages[first_doc]
+
+
+def test_every_note_is_on_the_page_of_its_call(pdf):
+    path, pages, labels, result = pdf
+    count = 0
+    for doc in result.book.all_documents:
+        notes = ([doc.source_note] if doc.source_note else []) + doc.notes
+        for note in notes:
+            call_page = result.page_map.anchors[f"{note.id}-ref"]
+            assert result.page_map.anchors[note.id] == call_page
+            opening = " ".join(normalise(plain_text(note.blocks[0].inlines)).split()[:6])
+            assert opening in normalise(pages[call_page]), (note.id, call_page)
+            count += 1
+    assert count >= 5
+
+
+def test_contents_page_numbers_are_right(pdf):
+    path, pages, labels, result = pdf
+    contents = next(i for i, text in enumerate(pages) if text.strip().split("\n")[0:3] and "Contents" in text
+                    and "Sources" in text)
+    lines = pages[contents].split("\n")
+    checked = 0
+    for doc in result.book.documents:
+        line = next(l for l in lines if normalise(l).startswith(f"{doc.number}. "))
+        label = line.split()[-1]
+        page = labels.index(label)
+        assert f"Document {doc.number}" in pages[page]
+        checked += 1
+    intro_line = next(l for l in lines if l.startswith("Introduction"))
+    assert "Introduction" in pages[labels.index(intro_line.split()[-1])]
+    for title in ("Sources", "Index"):
+        line = next(l for l in lines if l.startswith(title))
+        assert pages[labels.index(line.split()[-1])].lstrip().split("\n")[0:2] and \
+            title in pages[labels.index(line.split()[-1])]
+    assert checked == len(result.book.documents)
+
+
+def test_every_index_locator_names_a_page_that_holds_the_term(pdf, built_reader):
+    path, pages, labels, result = pdf
+    from bookbuild.config import load
+    config = load(built_reader[0])
+    forms = {}
+    for kind, term in config.index.all_terms():
+        stack = [term]
+        while stack:
+            t = stack.pop()
+            forms[t.name] = [normalise(f) for f in t.match_forms]
+            stack.extend(t.sub)
+    checked = 0
+    stack = list(result.book.index)
+    while stack:
+        entry = stack.pop()
+        stack.extend(entry.sub)
+        for start, _, end, _ in result.page_map.locators(entry.marks):
+            for label in filter(None, (start, end)):
+                page = labels.index(label)
+                assert any(_on_page(form, pages, page) for form in forms[entry.name]), (entry.name, label)
+                checked += 1
+    assert checked > 50
+
+
+def _on_page(form: str, pages: list[str], page: int) -> bool:
+    """The form is on the page, or begins at its foot and ends at the top of the next page."""
+    text = normalise(pages[page])
+    if form in text:
+        return True
+    words = form.split()
+    following = normalise(pages[page + 1]) if page + 1 < len(pages) else ""
+    return len(words) > 1 and words[0] in text.split() and " ".join(words[1:]) in following[:200]
+
+
+def test_index_prints_merged_ranges_sorted_by_key(pdf):
+    path, pages, labels, result = pdf
+    index_text = "\n".join(t for t in pages if "Index" in t.split("\n")[0:3] or "Khrushchev, Nikita" in t)
+    assert re.search(r"\d+[–-]\d+", index_text)
+    entries = [e.sort_key for e in result.book.index]
+    assert entries == sorted(entries)
+
+
+def test_every_font_is_embedded_and_is_the_book_font(pdf):
+    path = pdf[0]
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = out.strip().split("\n")[2:]
+    assert rows
+    for row in rows:
+        assert "Source-Serif-4" in row.split()[0]
+        assert re.search(r"\byes\s+yes\s+yes\b", row), row
+
+
+def test_qpdf_finds_no_errors(pdf):
+    out = subprocess.run(["qpdf", "--check", str(pdf[0])], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "No syntax or stream encoding errors" in out.stdout
+
+
+def test_metadata_title_author_language_and_bookmarks(pdf):
+    reader = PdfReader(pdf[0])
+    assert reader.metadata.title.startswith("Tibet, India")
+    assert reader.metadata.author == "The bookbuild Editors"
+    assert str(reader.trailer["/Root"]["/Lang"]) == "en"
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert any("Document 1" in t for t in titles) and "Index" in titles
+
+
+def test_documents_open_on_right_hand_pages_and_blank_versos_are_blank(pdf):
+    path, pages, labels, result = pdf
+    for doc in result.book.documents:
+        index = result.page_map.anchors[f"{doc.id}-title"]
+        assert index % 2 == 0, doc.id        # PDF page 1 is a recto: even indexes are rectos
+        if index and "Document" not in pages[index - 1] and pages[index - 1].strip() == "":
+            continue
+    blanks = [i for i, t in enumerate(pages) if not t.strip()]
+    assert all(i % 2 == 1 for i in blanks)
