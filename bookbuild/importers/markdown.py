@@ -45,6 +45,8 @@ def _first_line(line: str, expected: tuple[str, int] | None) -> tuple[str, tuple
     if not match or not match.group("rest"):
         return escape_line(line), None
     number, delim = int(match.group("number")), match.group("delim")
+    if len(match.group("number")) > 3:
+        return escape_line(line), None          # "1945. Troops ...": a year, not a numbered paragraph
     # An item that does not continue the numbering would be renumbered by Markdown: keep it text.
     if expected and expected[0] == delim and expected[1] != number:
         return escape_line(line), None

@@ -186,8 +186,9 @@ def _anchors(pages) -> dict[str, int]:
 
 
 def _start_css(page: int) -> str:
-    # Only @page :first resets the folio of a separately rendered part (see FIELD-NOTES).
-    return f"@page :first {{ counter-reset: page {page - 1} }}"
+    # Only @page :first resets the folio of a separately rendered part (see FIELD-NOTES);
+    # the reset applies to that first page itself.
+    return f"@page :first {{ counter-reset: page {page} }}"
 
 
 def _front(setter, book, body: _Sequence, sources_start, index_start, created) -> Layout:

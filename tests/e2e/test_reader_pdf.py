@@ -155,9 +155,9 @@ def _on_page(form: str, pages: list[str], page: int) -> bool:
     text = normalise(pages[page])
     if form in text:
         return True
-    words = form.split()
-    following = normalise(pages[page + 1]) if page + 1 < len(pages) else ""
-    return len(words) > 1 and words[0] in text.split() and " ".join(words[1:]) in following[:200]
+    following = normalise(pages[page + 1])[:200] if page + 1 < len(pages) else ""
+    first_word = len(form.split()[0])
+    return any(form[:k] in text and form[k:].strip() in following for k in range(len(form) - 1, first_word - 1, -1))
 
 
 def test_index_prints_merged_ranges_sorted_by_key(pdf):
@@ -202,3 +202,19 @@ def test_documents_open_on_right_hand_pages_and_blank_versos_are_blank(pdf):
             continue
     blanks = [i for i, t in enumerate(pages) if not t.strip()]
     assert all(i % 2 == 1 for i in blanks)
+
+
+def test_the_folio_printed_on_each_page_is_its_page_label(pdf):
+    """What the reader sees at the corner of the page is what the viewer and the index call it."""
+    path, pages, labels, result = pdf
+    checked = 0
+    for text, label in zip(pages, labels):
+        if not text.strip() or label in ("i", "iii"):      # blank pages; half-title and title have none
+            continue
+        lines = [line.strip() for line in text.strip().split("\n")]
+        tokens = lines[0].split() + lines[-1].split() if len(lines) > 1 else lines[0].split()
+        if label == "iv":                                   # the copyright page has none either
+            continue
+        assert label in tokens, (label, lines[0], lines[-1])
+        checked += 1
+    assert checked >= len(pages) - 6
