@@ -254,10 +254,8 @@ class _Reader:
             elif current is not None and not token.type.startswith("footnote"):
                 self._block_token(token, tokens, index, stack, containers)
         for key, ref in (env.get("footnotes", {}).get("refs") or {}).items():
-            label = key[1:]
-            if ref == -1:
-                raise error("N001", self.path, self._definition_line(label), f"note [^{label}] is never called",
-                            f"add [^{label}] where the note belongs, or delete the note")
+            if ref == -1:         # defined but never called: kept, so enrich.notes can report it
+                notes.append(Note(key[1:], self._definition_line(key[1:]), [], number=-1))
         return notes
 
     def _definition_line(self, label: str) -> int:

@@ -54,9 +54,35 @@ def _import_one(source: Path, chapters_dir: Path, force: bool, dry_run: bool,
     else:
         claimed[target] = source
         if not dry_run:
-            _write_atomically(target, render_chapter(record))
-            result.written = True
+            try:
+                _write_atomically(target, render_chapter(record))
+                result.written = True
+            except OSError as exc:
+                result.error = f"{display_path(source)}: cannot write {display_path(target)} ({exc.strerror})"
     return result
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """A temporary file beside the target, then a rename: nobody ever sees half a chapter."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)                # mkstemp's 0600 would hide the chapter from others
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _read(source: Path) -> str:

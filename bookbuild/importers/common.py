@@ -153,9 +153,10 @@ def kind_from_title(title: str) -> str:
 
 
 def kind_from_label(label: str) -> str:
-    """The web page's kind line, lower-cased; conversation records get one name whatever the label."""
+    """The web page's kind line, lower-cased; only mere synonyms of the kinds the titles give are
+    renamed ("Record of Conversation"): "Memorandum of Conversation" is a genre of its own."""
     label = squash(label).lower()
-    if re.search(_KIND_PATTERNS[0][0], label) or label == "conversation":
+    if re.fullmatch(r"(?:record of (?:a |the )?)?conversations?|conversation record", label):
         return "conversation record"
     if re.fullmatch(r"(?:journal|diary)(?: entry)?", label):
         return "diary entry"

@@ -1,0 +1,76 @@
+"""book.yaml: the schema, and every error against its line with a fix."""
+
+import pytest
+
+from bookbuild import config, yamlfile
+from bookbuild.diagnostics import BookError
+
+MINIMAL = """\
+title: A Reader
+editors:
+  - name: Ed Itor
+publisher: P
+identifier: "urn:uuid:1"
+date: "2026-01-01"
+rights: R
+"""
+
+
+def load(tmp_path, text):
+    (tmp_path / "book.yaml").write_text(text)
+    return config.load(tmp_path)
+
+
+def messages(tmp_path, text):
+    with pytest.raises(BookError) as caught:
+        load(tmp_path, text)
+    return [d.format() for d in caught.value.diagnostics]
+
+
+def test_minimal_config_has_defaults(tmp_path):
+    cfg = load(tmp_path, MINIMAL)
+    assert cfg.output.page_size == "6x9in" and cfg.output.pdf_variant == "pdf/ua-1"
+    assert cfg.contents.introduction == "introduction.md" and cfg.output_slug == "a-reader"
+
+
+def test_unknown_key_names_line_and_suggests(tmp_path):
+    out = messages(tmp_path, MINIMAL.replace("publisher: P", "publsher: P"))
+    assert len(out) == 1
+    assert out[0].endswith("book.yaml:4: error C004: unknown key 'publsher' (did you mean 'publisher'?)")
+
+
+def test_nested_unknown_key_and_wrong_type(tmp_path):
+    out = messages(tmp_path, MINIMAL + "output:\n  page_size: A5\n  gutters: 1in\n")
+    assert any(":9: error C006: 'output.page_size'" in m for m in out)
+    assert any(":10: error C004: unknown key 'output.gutters'" in m and "gutter" in m for m in out)
+
+
+def test_missing_key(tmp_path):
+    out = messages(tmp_path, MINIMAL.replace("rights: R\n", ""))
+    assert any("missing key 'rights'" in m for m in out)
+
+
+def test_index_terms_schema(tmp_path):
+    cfg = load(tmp_path, MINIMAL + "index:\n  people:\n    - name: Mao Zedong\n      forms: [Mao]\n"
+                                   "    - name: Mao Tse-tung\n      see: Mao Zedong\n")
+    people = cfg.index.people
+    assert people[0].match_forms == ["Mao"] and people[1].match_forms == []
+
+
+def test_aliases_and_tags_are_refused():
+    with pytest.raises(BookError, match="aliases"):
+        yamlfile.load("a: &x [1]\nb: *x\n", "f.yaml")
+    with pytest.raises(BookError, match="Y002"):
+        yamlfile.load("a: !!python/object:os.system ls\n", "f.yaml")
+
+
+def test_dates_stay_strings_and_lines_are_recorded():
+    data, lines = yamlfile.load("x: 1\nd: 1959-10-02\nl:\n  - a\n  - b\n", "f.yaml")
+    assert data["d"] == "1959-10-02"
+    assert lines[("d",)] == 2 and lines[("l", 1)] == 5
+
+
+def test_not_utf8_names_file(tmp_path):
+    (tmp_path / "book.yaml").write_bytes(MINIMAL.encode() + b"subtitle: caf\xe9\n")
+    with pytest.raises(BookError, match=r"book.yaml:8: error F001: not UTF-8"):
+        config.load(tmp_path)

@@ -1,0 +1,115 @@
+"""The enrich passes on small books made in the test."""
+
+from pathlib import Path
+
+import pytest
+
+from bookbuild import config as config_mod
+from bookbuild.build import read
+from bookbuild.diagnostics import BookError
+from bookbuild.enrich.conventions import SPEAKER
+from bookbuild.enrich.typography import fix
+from bookbuild.model import IndexMark, NoteRef, Span, plain_text, walk_inlines
+from tests.unit.test_config import MINIMAL
+
+
+def make_book(tmp_path: Path, chapter: str, index: str = "") -> tuple:
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "book.yaml").write_text(MINIMAL + "contents:\n  introduction: null\n" + index)
+    (tmp_path / "chapters" / "1959-10-02-talk.md").write_text(chapter)
+    return read(tmp_path)
+
+
+RECORD = """\
+---
+title: A Talk
+date: "1959-10-02"
+archive: APRF
+translator: D. W.
+source_url: https://example.org/document/1
+---
+
+::: headnote
+The editor speaks of Khrushchev.[^h]
+:::
+
+KHRUSHCHEV N.S.: You let him go in vain [naprasno]. Nehru--not Mao--said so...[^1]
+
+SUSLOV, M.A.: We have no claims on the Finns.
+
+[^h]: A headnote note.
+[^1]: Nehru again.
+"""
+
+INDEX = """\
+index:
+  people:
+    - name: "Khrushchev, Nikita S."
+      forms: ["KHRUSHCHEV N.S.", "Khrushchev"]
+    - name: "Nehru, Jawaharlal"
+      forms: [Nehru]
+"""
+
+
+def test_typography_rules():
+    assert fix("principles--against") == "principles\u2014against"
+    assert fix("one - for the") == "one\u2014for the"
+    assert fix("ll. 120-12") == "ll. 120\u201312"
+    assert fix("1959-10-02") == "1959-10-02"
+    assert fix("wait...") == "wait\u2026"
+
+
+def test_speaker_labels():
+    for label in ("KHRUSHCHEV N.S.:", "SUSLOV, M.A.:", "ZHOU ENLAI:"):
+        assert SPEAKER.match(label + " text").group(1) == label
+    assert SPEAKER.match("TOP SECRET copy") is None
+
+
+def test_source_note_is_note_one_then_markdown_notes(tmp_path):
+    config, book = make_book(tmp_path, RECORD, INDEX)
+    doc = book.documents[0]
+    assert doc.number == 1 and doc.source_note.number == 1
+    assert "\u201cA Talk,\u201d October 2, 1959, APRF, trans. D. W., " in plain_text(doc.source_note.blocks[0].inlines)
+    assert [n.number for n in doc.notes] == [2, 3]
+    refs = [n.number for b in doc.headnote + doc.body for n in walk_inlines(b.inlines) if isinstance(n, NoteRef)]
+    assert refs == [2, 3]
+
+
+def test_turns_brackets_and_index_marks(tmp_path):
+    config, book = make_book(tmp_path, RECORD, INDEX)
+    first = book.documents[0].body[0]
+    assert first.attrs["class"] == "turn"
+    spans = [n for n in walk_inlines(first.inlines) if isinstance(n, Span)]
+    assert spans[0].kind == "speaker" and any(s.kind == "editorial" for s in spans)
+    marks = [n for n in walk_inlines(first.inlines) if isinstance(n, IndexMark)]
+    assert [m.entry for m in marks] == ["Khrushchev, Nikita S.", "Nehru, Jawaharlal"]
+    khrushchev = next(e for e in book.index if e.name.startswith("Khrushchev"))
+    assert len(khrushchev.marks) == 2          # the headnote's mention and the speaker label
+    assert "Nehru\u2014not Mao\u2014said so\u2026" in plain_text(first.inlines)
+
+
+def test_explicit_index_marker_and_unknown_entry(tmp_path):
+    config, book = make_book(tmp_path, RECORD.replace("claims on the Finns", "[claims]{index=\"Nehru, Jawaharlal\"}"),
+                             INDEX)
+    nehru = next(e for e in book.index if e.name.startswith("Nehru"))
+    assert len(nehru.marks) == 3
+
+
+def test_unknown_explicit_entry_is_an_error_with_line(tmp_path):
+    with pytest.raises(BookError, match=r"1959-10-02-talk.md:15: error X001: index entry 'Nobody'"):
+        make_book(tmp_path, RECORD.replace("claims on the Finns", "[claims]{index=\"Nobody\"}"), INDEX)
+
+
+def test_note_errors(tmp_path):
+    with pytest.raises(BookError, match=r"talk.md:13: error N003: note call \[\^2\] has no note"):
+        make_book(tmp_path, RECORD.replace("so...[^1]", "so...[^2]"), INDEX)
+
+
+def test_uncalled_note_is_an_error(tmp_path):
+    with pytest.raises(BookError, match=r"talk.md:18: error N001: note \[\^1\] is never called"):
+        make_book(tmp_path, RECORD.replace("so...[^1]", "so..."), INDEX)
+
+
+def test_front_matter_errors_name_the_line(tmp_path):
+    with pytest.raises(BookError, match=r"talk.md:3: error S006: front-matter 'date'.*YYYY-MM-DD"):
+        make_book(tmp_path, RECORD.replace('"1959-10-02"', '"2 Oct 1959"'), INDEX)
