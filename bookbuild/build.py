@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS) -> BuildResult:
     config, book = read(root)
     created = build_time(config)
     # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
-    pdf_bytes, page_map = pdf.write(book, config, created)
+    with source_date(created):
+        pdf_bytes, page_map = pdf.write(book, config, created)
     products = {}
     if "pdf" in formats:
         products["pdf"] = pdf_bytes
@@ -53,6 +55,21 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS) -> BuildResult:
         write_atomically(target, data)
         result.outputs[fmt] = target
     return result
+
+
+@contextmanager
+def source_date(created: str):
+    """fontTools stamps the fonts it instances with the time unless SOURCE_DATE_EPOCH says otherwise."""
+    moment = datetime.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def build_time(config) -> str:

@@ -48,13 +48,7 @@ class IndexMark:
     id: str = ""
 
 
-@dataclass
-class PageBreak:
-    """Where a page of the print edition begins (EPUB page-list); inserted from the PDF layout."""
-    label: str
-
-
-Inline = Union[Text, Span, Link, LineBreak, NoteRef, IndexMark, PageBreak]
+Inline = Union[Text, Span, Link, LineBreak, NoteRef, IndexMark]
 
 
 # ---- blocks --------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 class PageMap:
     labels: list[str] = field(default_factory=list)          # printed folio of each PDF page
     anchors: dict[str, int] = field(default_factory=dict)    # element id -> PDF page index
-    page_starts: list[tuple[int, str, str]] = field(default_factory=list)  # (page, block id, first words)
+    # Per PDF page: the ids around its first line (outermost first) and that line's text.
+    page_starts: list[tuple[list[str], str]] = field(default_factory=list)
     repaired_pages: int = 0
 
     def label(self, anchor: str) -> str:

@@ -8,7 +8,8 @@ from bookbuild.importers.common import parse_date, squash
 
 _ROLE = r"(?:obtained|translated|contributed|provided|donated|transcribed)"
 # "Obtained by A and translated by B", "Obtained and translated by A", "Translated for CWIHP by A".
-CREDIT = re.compile(rf"\b{_ROLE}(?:\s+(?:and|&)\s+{_ROLE})*(?:\s+(?:for|from)\s+[^.]*?)?\s+by\s+", re.I)
+CREDIT = re.compile(rf"\b{_ROLE}(?:\s+(?:and|&)\s+{_ROLE})*(?:\s+(?P<extra>(?:for|from)\s+[^.]*?))?\s+by\s+",
+                    re.I)
 _ROLE_KEYS = {"obtained": "obtained_by", "translated": "translator"}
 _URL = re.compile(r"<?(https?://[^\s<>]+)>?")
 _DIGITAL_ARCHIVE = re.compile(r"[^,]*\bDigital Archive\b\s*,?\s*")
@@ -83,30 +84,36 @@ def _top_level_split(text: str) -> list[str]:
 
 
 def parse_credits(text: str) -> dict:
-    """'Obtained by A and translated by B.' -> {'obtained_by': 'A', 'translator': 'B'}."""
+    """'Obtained by A and translated by B.' -> {'obtained_by': 'A', 'translator': 'B'}; what has no
+    key ("for CWIHP", a further sentence) is listed under 'unparsed'."""
     fields: dict = {}
+    unparsed: list[str] = []
     matches = list(CREDIT.finditer(text))
     for match, after in zip(matches, matches[1:] + [None]):
-        names = _names(text[match.end(): after.start() if after else len(text)])
+        names, rest = _names(text[match.end(): after.start() if after else len(text)])
+        unparsed += [part for part in (match.group("extra"), rest) if part]
         for role in re.findall(_ROLE, match.group(0), re.I):
             key = _ROLE_KEYS.get(role.lower())
             if key and names:
                 fields[key] = f"{fields[key]} and {names}" if key in fields else names
+    if unparsed:
+        fields["unparsed"] = unparsed
     return fields
 
 
-def _names(text: str) -> str:
-    text = re.sub(r"[\s,;]*(?:\band)?\s*$", "", text)
+def _names(text: str) -> tuple[str, str]:
+    """The names up to the end of the sentence, and the rest of the text."""
     # A sentence ends at a period after a word of two lower-case letters or more ("Hershberg."),
     # not after an initial ("R.K.", "Charles K.") that belongs to the name.
     end = re.search(r"(?<=[a-z]{2})\.(?:\s|$)", text)
-    return (text[: end.start()] if end else text).strip(" ,;")
+    names, rest = (text[: end.start()], text[end.end():]) if end else (text, "")
+    return re.sub(r"[\s,;]*(?:\band)?\s*$", "", names).strip(" ,;"), rest.strip()
 
 
 def reference_ranges(reference: str) -> list[str]:
     """Page ranges that end before they start, even read as abbreviated ('321-28' is 321-328)."""
     bad = []
-    for start, end in re.findall(r"(?<![\d/])(\d+)\s*[-\u2013]\s*(\d+)(?![\d/-])", reference):
+    for start, end in re.findall(r"(?<![\d/-])(\d+)\s*[-\u2013]\s*(\d+)(?![\d/-])", reference):
         full = start[: max(len(start) - len(end), 0)] + end
         if int(full) < int(start):
             bad.append(f"{start}-{end}")

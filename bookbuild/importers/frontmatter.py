@@ -61,8 +61,8 @@ def _folded(key: str, value: str) -> str | None:
 
 def _dump(key: str, value, style: str | None, width: int) -> str:
     if isinstance(value, list):
-        node = yaml.SequenceNode("tag:yaml.org,2002:seq", [yaml.ScalarNode(_STR, str(v)) for v in value],
-                                 flow_style=True)
+        items = [yaml.ScalarNode(_STR, str(v), style='"' if style == '"' else None) for v in value]
+        node = yaml.SequenceNode("tag:yaml.org,2002:seq", items, flow_style=True)
     else:
         node = yaml.ScalarNode(_STR, value, style=style)
     mapping = yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode(_STR, key), node)])

@@ -31,12 +31,13 @@ _INLINE = re.compile(r"""
 
 
 def body_markdown(paras: list[Para]) -> str:
-    """Paragraphs one blank line apart; numbered paragraphs stay ordered-list items."""
+    """Paragraphs one blank line apart; numbered paragraphs stay ordered-list items; a line break
+    inside a paragraph (a signature, an address) stays a line break."""
     out: list[str] = []
     expected: tuple[str, int] | None = None      # (delimiter, number) the open list would continue with
     for para in paras:
         first, expected = _first_line(para.lines[0], expected)
-        out.append("\n".join([first] + [escape_line(line) for line in para.lines[1:]]))
+        out.append("\\\n".join([first] + [escape_line(line) for line in para.lines[1:]]))
     return "\n\n".join(out) + "\n" if out else ""
 
 
@@ -82,7 +83,7 @@ def _escape(match: re.Match, text: str) -> str:
 def _inert(text: str, at: int, underscore: bool) -> bool:
     """A '*' or '_' that can neither open nor close emphasis: spaces both sides, or '_' inside a word."""
     before = text[at - 1] if at > 0 else " "
-    after = text[at + 1] if at + 1 < len(text) else " "
+    after = text[at + 1] if at + 1 < len(text) else "\\"     # a hard line break may follow
     if before.isspace() and after.isspace():
         return True
     return underscore and before.isalnum() and after.isalnum()

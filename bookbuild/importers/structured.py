@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bookbuild.importers.citation import parse_citation
 from bookbuild.importers.common import (CONTENTS_VALUE, LABEL_KEYS, FormatError, Para, Record, parse_date,
-                                        squash, unbold)
+                                        squash)
 from bookbuild.importers.fields import finish
 
 _LABEL = re.compile(r"\*\*\s*(?P<label>[^*:\n]{1,40}?)\s*(?::\s*\*\*|\*\*\s*:)\s*(?P<value>.*)$")
@@ -21,7 +22,10 @@ def looks_structured(paras: list[Para]) -> bool:
 
 def parse(paras: list[Para], source: Path) -> Record:
     record = Record(source, "structured", {}, "")
-    starts = [i for i, para in enumerate(paras) if _label(para) is not None]
+    labelled = [i for i, para in enumerate(paras) if _label(para) is not None]
+    known = [i for i in labelled if _label(paras[i]) in LABEL_KEYS]
+    # Past the last known label a bold "**Note:**" is the record's own text, not a field.
+    starts = [i for i in labelled if known and i <= known[-1]]
     head_end = starts[0] if starts else min(2, len(paras))
     title = _head(paras[:head_end], record)
     body_start = _fields(paras, starts, record) if starts else head_end
@@ -30,7 +34,7 @@ def parse(paras: list[Para], source: Path) -> Record:
                                 f"the record text is taken to start here, after the field "
                                 f"'{_label(paras[starts[-1]])}' (usually **Contents:** comes last)"))
     if title is None:
-        title = record.meta.pop("cited_title", None)
+        title = parse_citation(record.meta.get("citation", "")).get("cited_title")
         if title is None:
             raise FormatError("no title: expected a bold title line after the date, or a citation")
     return finish(record, title, paras[body_start:])
@@ -42,7 +46,7 @@ def _label(para: Para) -> str | None:
 
 
 def _head(paras: list[Para], record: Record) -> str | None:
-    """The bold date and bold title; the title's hard line breaks ('  ' at line ends) are joined."""
+    """The bold date and bold title; the title's line breaks ('  ' or '\\' at line ends) are joined."""
     title = None
     for para in paras:
         date = parse_date(para.text) if record.date_text is None else None
@@ -50,7 +54,7 @@ def _head(paras: list[Para], record: Record) -> str | None:
             record.date_text = date
             record.field_lines["date"] = para.line
         elif title is None:
-            title = unbold(para.text.replace("\\ ", " "))
+            title = squash(" ".join(re.sub(r"^\*\*|\*\*$|\\$", "", line) for line in para.lines))
             record.field_lines["title"] = para.line
         else:
             record.dropped.extend(para.numbered)

@@ -16,7 +16,7 @@ _FURNITURE = {"skip to content", "skip to main content", "main navigation", "men
 _BOILERPLATE = re.compile(r"welcomes reuse of Digital Archive|subject to copyright|rights holders"
                           r"|enquire about this document|\[email[\s\u00a0]*protected\]", re.I)
 _LABEL = re.compile(r"(?P<label>original uploaded date|record id|original language|language|contents|type"
-                    r"|citation|credits|source|rights)\b\s*:?\s*(?P<value>.*)", re.I)
+                    r"|citation|credits|source|rights)(?![a-z])\s*:?\s*(?P<value>.*)", re.I)
 
 
 def looks_webpage(paras: list[Para]) -> bool:
@@ -30,12 +30,12 @@ def looks_webpage(paras: list[Para]) -> bool:
 def parse(paras: list[Para], source: Path) -> Record:
     # The page names no archive of its own: this layout is the Wilson Center Digital Archive's.
     record = Record(source, "webpage", {"digital_archive": WEB_ARCHIVE}, "")
-    title_at = _head(paras, record)
+    title_at, text_at = _head(paras, record)
     if title_at >= len(paras) or _is_tail(paras[title_at]):
         raise FormatError("no title: expected the date, then the title, then the text")
     record.field_lines["title"] = paras[title_at].line
-    tail_at = _tail_start(paras, title_at + 1)
-    text = paras[title_at + 1: tail_at]
+    tail_at = _tail_start(paras, text_at)
+    text = paras[text_at: tail_at]
     # The page puts the archive's summary after the text, as the last paragraph before the details.
     if len(text) >= 2:
         record.meta["summary"] = squash(text[-1].text)
@@ -47,20 +47,27 @@ def parse(paras: list[Para], source: Path) -> Record:
     return finish(record, paras[title_at].text, text)
 
 
-def _head(paras: list[Para], record: Record) -> int:
-    """Drop the furniture before the date; returns the index of the title."""
+def _head(paras: list[Para], record: Record) -> tuple[int, int]:
+    """Find date and title (usually furniture, date, title; sometimes title, date) and drop the
+    furniture before them; returns the indexes of the title and of the first paragraph of text."""
     date_at = next((i for i, para in enumerate(paras[:6]) if parse_date(para.text)), None)
-    if date_at is None or any(len(para.text.split()) > 8 for para in paras[:date_at]):
-        date_at = None
-        title_at = next((i for i, p in enumerate(paras) if squash(p.text).lower() not in _FURNITURE), len(paras))
+    before = [i for i in range(date_at if date_at is not None else len(paras)) if not _is_furniture(paras[i])]
+    if date_at is None:
+        title_at = before[0] if before else len(paras)
+        text_at = title_at + 1
     else:
         record.date_text = parse_date(paras[date_at].text)
         record.field_lines["date"] = paras[date_at].line
-        title_at = date_at + 1
-    for para in paras[: date_at if date_at is not None else title_at]:
-        _drop(record, para, None if squash(para.text).lower() in _FURNITURE else "unrecognised line before "
-                                                                                "the date")
-    return title_at
+        title_at = before[-1] if before else date_at + 1
+        text_at = max(title_at, date_at) + 1
+    for i in set(range(min(text_at, len(paras)))) - {title_at, date_at}:
+        _drop(record, paras[i], None if _is_furniture(paras[i]) else "unrecognised line before the text")
+    return title_at, text_at
+
+
+def _is_furniture(para: Para) -> bool:
+    text = squash(para.text)
+    return text.lower() in _FURNITURE or bool(re.fullmatch(r"(?:\w+ ){0,4}Digital Archive", text))
 
 
 def _tail_start(paras: list[Para], start: int) -> int:
@@ -76,7 +83,7 @@ def _tail_start(paras: list[Para], start: int) -> int:
 
 def _is_tail(para: Para) -> bool:
     text = squash(para.text)
-    return bool(text.lower() in _FURNITURE or _BOILERPLATE.search(text) or _LABEL.fullmatch(text)
+    return bool(_is_furniture(para) or _BOILERPLATE.search(text) or _LABEL.fullmatch(text)
                 or _is_source(text) or _is_kind_line(text))
 
 
@@ -87,7 +94,7 @@ def _tail(record: Record, paras: list[Para]) -> None:
         para, text = paras[i], squash(paras[i].text)
         label = _LABEL.fullmatch(text)
         i += 1
-        if text.lower() in _FURNITURE or _BOILERPLATE.search(text):
+        if _is_furniture(para) or _BOILERPLATE.search(text):
             _drop(record, para)
         elif label:
             i = _labelled(record, paras, i, label)
@@ -107,16 +114,18 @@ def _labelled(record: Record, paras: list[Para], i: int, label: re.Match) -> int
     if not value and i < len(paras) and _fits(name, squash(paras[i].text)):
         value, value_para, i = squash(paras[i].text), paras[i], i + 1
     key = LABEL_KEYS.get(name)
-    if name == "source" and value:
+    used = bool(value) and (name == "source" or (key is not None and key not in record.meta))
+    if value_para is not label_para or not used:
+        # A label on a line of its own is the page's furniture: the front-matter key names it now.
+        # "Original Uploaded Date" and "Rights" have no key at all; an empty "Record ID" no value.
+        _drop(record, label_para, f"'{label.group('label')}' has no value" if key and not value else None)
+    if not used and value_para is not label_para:
+        _drop(record, value_para)
+    elif used and name == "source":
         _source(record, value_para, value)
-    elif key and value and key not in record.meta:
+    elif used:
         record.meta[key] = value
         record.field_lines[key] = value_para.line
-    else:
-        # "Original Uploaded Date" and "Rights" have no front-matter key; an empty "Record ID" no value.
-        _drop(record, label_para, f"'{label.group('label')}' has no value" if key and not value else None)
-        if value_para is not label_para:
-            _drop(record, value_para)
     return i
 
 
@@ -130,11 +139,14 @@ def _fits(name: str, text: str) -> bool:
         return text.isdigit()
     if name == "type":
         return _is_kind_line(text)
-    return not (_LABEL.fullmatch(text) or text.lower() in _FURNITURE or _BOILERPLATE.search(text))
+    return not (_LABEL.fullmatch(text) or _is_furniture(Para(0, [text])) or _BOILERPLATE.search(text))
 
 
 def _source(record: Record, para: Para, text: str) -> None:
-    for key, value in parse_locator(text).items():
+    fields = parse_locator(text)
+    for part in fields.pop("unparsed", []):
+        record.doubtful.append((para.line, f"the front matter keeps no '{part}' from this sentence"))
+    for key, value in fields.items():
         record.meta.setdefault(key, value)
         record.field_lines.setdefault(key, para.line)
 

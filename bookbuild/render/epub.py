@@ -12,7 +12,7 @@ from ebooklib import epub
 from bookbuild.enrich import document_blocks
 from bookbuild.model import Book, IndexMark, walk_inlines
 from bookbuild.pagemap import PageMap
-from bookbuild.render import html
+from bookbuild.render import html, pagebreaks
 from bookbuild.render.indexview import index_groups
 
 XHTML = "application/xhtml+xml"
@@ -32,18 +32,18 @@ ACCESSIBILITY = [
 
 
 def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
-    files = _files(book)
-    hrefs = _hrefs(book, files)
+    hrefs = _hrefs(book, page_map)
+    breaks = pagebreaks.place(book, page_map, _markable(book, hrefs))
     package = _package(book, config, created)
-    spine, toc_links = [], []
+    spine = []
     for uid, name, template, doc, context in _pages(book, page_map, hrefs):
-        markup = html.render(config, f"epub/{template}.xhtml.j2", html.EPUB, doc, **context)
+        markup = html.render(config, f"epub/{template}.xhtml.j2", html.EPUB, doc, breaks=breaks, **context)
         item = epub.EpubItem(uid=uid, file_name=f"{name}.xhtml", media_type=XHTML, content=markup.encode())
         package.add_item(item)
         spine.append(item)
     css = (config.styles_dir / "base.css").read_bytes() + b"\n" + (config.styles_dir / "epub.css").read_bytes()
     package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=css))
-    nav = _nav(book, config, page_map, hrefs)
+    nav = _nav(book, config, _page_list(page_map, breaks, hrefs), hrefs)
     package.add_item(nav)
     package.add_item(epub.EpubNcx())
     package.toc = [epub.Link(href, title, f"toc-{n}") for n, (title, href, _) in enumerate(_toc(book, hrefs))]
@@ -51,22 +51,43 @@ def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
     return _reproducible(package, created, config.language)
 
 
-def _files(book: Book) -> dict[str, str]:
-    return {doc.id: doc.id for doc in book.all_documents}
-
-
-def _hrefs(book: Book, files: dict[str, str]) -> dict[str, str]:
-    """Every id that a link may target → 'file.xhtml#id'."""
-    hrefs: dict[str, str] = {}
+def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
+    """Every id that a link or a page marker may target → 'file.xhtml#id'."""
+    hrefs = {"title-page": "titlepage.xhtml#title-page", "copyright": "copyright.xhtml#copyright",
+             "sources": "sources.xhtml#sources", "index": "index.xhtml#index"}
     for doc in book.all_documents:
-        name = f"{files[doc.id]}.xhtml"
+        name = f"{doc.id}.xhtml"
+        hrefs[doc.id] = f"{name}#{doc.id}"
         hrefs[f"{doc.id}-title"] = f"{name}#{doc.id}-title"
+        hrefs[f"source-{doc.id}"] = f"sources.xhtml#source-{doc.id}"
         for block in document_blocks(doc):
             hrefs[block.id] = f"{name}#{block.id}"
             for node in walk_inlines(block.inlines):
                 if isinstance(node, IndexMark):
                     hrefs[node.id] = f"{name}#{node.id}"
+    for group in index_groups(book.index, page_map):
+        for row in _rows(group.rows):
+            hrefs[f"ix-{row.key}"] = f"index.xhtml#ix-{row.key}"
     return hrefs
+
+
+def _markable(book: Book, hrefs: dict[str, str]) -> set[str]:
+    """Elements the templates put page markers in (leaf blocks take theirs at the word)."""
+    fixed = {"title-page", "copyright", "sources", "index"} | {doc.id for doc in book.all_documents}
+    return {key for key in hrefs if key in fixed or key.startswith(("ix-", "source-"))}
+
+
+def _rows(rows):
+    for row in rows:
+        yield row
+        yield from _rows(row.sub)
+
+
+def _page_list(page_map: PageMap, breaks: dict, hrefs: dict[str, str]) -> list[tuple[str, str]]:
+    """The print edition's pages in order, each a link to its marker."""
+    where = {label: element for element, marks in breaks.items() for _, label in marks}
+    return [(label, hrefs[where[label]].split("#")[0] + f"#page-{label}")
+            for label in page_map.labels if label in where]
 
 
 def _pages(book: Book, page_map: PageMap, hrefs: dict[str, str]):
@@ -93,14 +114,14 @@ def _toc(book: Book, hrefs: dict[str, str]) -> list[tuple[str, str, list]]:
     return entries
 
 
-def _nav(book: Book, config, page_map: PageMap, hrefs: dict[str, str]) -> epub.EpubItem:
+def _nav(book: Book, config, page_list: list, hrefs: dict[str, str]) -> epub.EpubItem:
     first = book.introduction or (book.documents[0] if book.documents else None)
     landmarks = [("toc", "Contents", "nav.xhtml#toc"), ("titlepage", "Title page", "titlepage.xhtml")]
     if first:
         landmarks.append(("bodymatter", "Start of content", hrefs[f"{first.id}-title"]))
     landmarks += [("bibliography", "Sources", "sources.xhtml"), ("index", "Index", "index.xhtml")]
     markup = html.render(config, "epub/nav.xhtml.j2", html.EPUB, None, toc=_toc(book, hrefs),
-                         landmarks=landmarks, page_list=[])
+                         landmarks=landmarks, page_list=page_list)
     item = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML, content=markup.encode())
     item.properties = ["nav"]
     return item
@@ -124,6 +145,8 @@ def _package(book: Book, config, created: str) -> epub.EpubBook:
     package.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
                          {"property": "dcterms:conformsTo"})
     package.add_metadata(None, "meta", "bookbuild", {"property": "a11y:certifiedBy"})
+    # The page-list's numbers are the print edition's: say which edition that is.
+    package.add_metadata(None, "meta", f"{config.identifier} (print edition, PDF)", {"property": "pageBreakSource"})
     return package
 
 

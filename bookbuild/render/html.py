@@ -10,8 +10,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from bookbuild.enrich.citations import display_date
-from bookbuild.model import (Block, Book, Document, IndexMark, LineBreak, Link, Note, NoteRef, PageBreak,
-                             Span, Text)
+from bookbuild.model import Block, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text
 
 PRINT, EPUB = "print", "epub"
 SPAN_TAGS = {"em": "em", "strong": "strong", "code": "code", "strike": "s"}
@@ -23,13 +22,37 @@ class Renderer:
     medium: str
     doc: Document | None = None
     repairs: dict[str, str] | None = None     # block id -> class (print: note placement repairs)
+    breaks: dict | None = None                # element id -> [(offset, page label)] (EPUB page-list)
+
+    def __post_init__(self):
+        self._pending: list[tuple[int, str]] = []
+        self._offset = 0
+
+    def pagebreaks(self, element_id: str) -> Markup:
+        """Markers for print pages that begin at an element (sections, index entries)."""
+        return Markup("").join(self._marker(label) for _, label in (self.breaks or {}).get(element_id, []))
+
+    def _marker(self, label: str) -> Markup:
+        return Markup('<span epub:type="pagebreak" role="doc-pagebreak" id="page-%s" aria-label="%s"/>'
+                      ) % (label, label)
+
+    def _text(self, text: str) -> Markup:
+        """Text, with the page markers that fall inside it (offsets count the block's plain text)."""
+        out, start = Markup(""), self._offset
+        while self._pending and self._pending[0][0] <= start + len(text):
+            offset, label = self._pending.pop(0)
+            cut = max(0, offset - start)
+            out += escape(text[:cut]) + self._marker(label)
+            text, start = text[cut:], start + cut
+        self._offset = start + len(text)
+        return out + escape(text)
 
     def inlines(self, nodes) -> Markup:
         return Markup("").join(self.inline(node) for node in nodes)
 
     def inline(self, node) -> Markup:
         if isinstance(node, Text):
-            return escape(node.text)
+            return self._text(node.text) if self._pending else escape(node.text)
         if isinstance(node, Span):
             tag = SPAN_TAGS.get(node.kind, "span")
             cls = "" if node.kind in SPAN_TAGS else Markup(' class="%s"') % node.kind
@@ -40,10 +63,8 @@ class Renderer:
             return Markup('<span class="ix" id="%s">%s</span>') % (node.id, self.inlines(node.children))
         if isinstance(node, NoteRef):
             return self.noteref(self.note_by_number(node.number))
-        if isinstance(node, PageBreak):
-            return Markup('<span epub:type="pagebreak" role="doc-pagebreak" id="page-%s" aria-label="%s"/>'
-                          ) % (node.label, node.label)
         if isinstance(node, LineBreak):
+            self._offset += 1
             return Markup("<br/>")
         raise TypeError(f"no markup for {type(node).__name__}")
 
@@ -77,7 +98,12 @@ class Renderer:
             return Markup("<hr%s/>") % attrs
         if block.kind == "pre":
             return Markup("<pre%s>%s</pre>") % (attrs, self.inlines(block.inlines))
-        inner = self.inlines(block.inlines) if block.inlines else self.blocks(block.blocks)
+        if block.inlines:
+            self._pending, self._offset = sorted((self.breaks or {}).get(block.id, [])), 0
+            inner = self.inlines(block.inlines) + Markup("").join(self._marker(l) for _, l in self._pending)
+            self._pending = []
+        else:
+            inner = self.blocks(block.blocks)
         tag = Markup(block.kind)
         return Markup("<%s%s>%s</%s>") % (tag, attrs, inner, tag)
 
@@ -101,6 +127,6 @@ def _environment(templates: Path) -> jinja2.Environment:
 def render(config, template: str, medium: str, doc: Document | None = None, **context) -> str:
     """Render one template of styles/templates for a medium ('print' or 'epub')."""
     env = _environment(config.styles_dir / "templates")
-    renderer = Renderer(medium, doc, context.get("repairs"))
+    renderer = Renderer(medium, doc, context.get("repairs"), context.get("breaks"))
     return env.get_template(template).render(config=config, medium=medium, doc=doc, r=renderer,
                                              **context)

@@ -11,6 +11,7 @@ from typing import Callable
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
 from bookbuild.diagnostics import error
@@ -32,6 +33,10 @@ class Layout:
     pages: list
     anchors: dict[str, int]
     repaired: int = 0
+
+    @property
+    def starts(self) -> list[tuple[list[str], str]]:
+        return [_page_start(page) for page in self.pages]
 
 
 @dataclass
@@ -107,13 +112,15 @@ def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
     front = _front(setter, book, body, sources_start, index_start, created)
     front_pages = front.pages + ([blank] if len(front.pages) % 2 else [])
     page_map = PageMap(labels=[roman(n) for n in range(1, len(front_pages) + 1)],
-                       anchors=dict(front.anchors), repaired_pages=front.repaired + body.repaired)
+                       anchors=dict(front.anchors), repaired_pages=front.repaired + body.repaired,
+                       page_starts=front.starts + [([], "")] * (len(front_pages) - len(front.pages)) + body.starts)
     page_map.labels += [str(n) for n in range(1, len(body.pages) + 1)]
     page_map.anchors.update({a: p + len(front_pages) for a, p in body.anchors.items()})
     index = setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="index",
                                       **index_context(book, page_map)), _start_css(index_start))
     offset = len(page_map.labels)
     page_map.labels += [str(index_start + n) for n in range(len(index.pages))]
+    page_map.page_starts += index.starts
     page_map.anchors.update({a: p + offset for a, p in index.anchors.items()})
     combined = front.document.copy(front_pages + body.pages + index.pages)
     pdf = combined.write_pdf(**_pdf_options(config))
@@ -124,17 +131,19 @@ class _Sequence:
     """Pages of the main matter; every part opens on a recto, a blank verso before it if needed."""
 
     def __init__(self, blank):
-        self.blank, self.pages, self.anchors, self.repaired = blank, [], {}, 0
+        self.blank, self.pages, self.anchors, self.repaired, self.starts = blank, [], {}, 0, []
 
     @property
     def next_page(self) -> int:
         if len(self.pages) % 2:
             self.pages.append(self.blank)
+            self.starts.append(([], ""))
         return len(self.pages) + 1
 
     def add(self, layout: Layout) -> None:
         offset = len(self.pages)
         self.pages.extend(layout.pages)
+        self.starts.extend(layout.starts)
         self.anchors.update({a: p + offset for a, p in layout.anchors.items()})
         self.repaired += layout.repaired
 
@@ -175,6 +184,56 @@ def _note_of(doc: Document, block_id: str):
 
 def _notes(doc: Document):
     return ([doc.source_note] if doc.source_note else []) + doc.notes
+
+
+def _page_start(page) -> tuple[list[str], str]:
+    """Where a page begins: the ids around its first text (outermost first), and its first line.
+
+    The EPUB's page-list puts its marker there, so 'page 12' in the EPUB is where page 12 begins."""
+    ids: list[str] = []
+
+    def first_line(box):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return None
+        element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
+        pushed = bool(element_id) and (not ids or ids[-1] != element_id)
+        if pushed:
+            ids.append(element_id)
+        if isinstance(box, boxes.LineBox) and _text(box).strip():
+            _first_text_ids(box, ids)
+            return _text(box)
+        for child in getattr(box, "children", None) or []:
+            found = first_line(child)
+            if found is not None:
+                return found
+        if pushed:
+            ids.pop()
+        return None
+
+    text = first_line(page._page_box)
+    return (ids, text.strip()) if text is not None else ([], "")
+
+
+def _first_text_ids(box, ids: list[str]) -> bool:
+    """Extend ids with those of the inline boxes that hold the line's first text."""
+    if isinstance(box, boxes.TextBox):
+        return bool(box.text.strip())
+    for child in getattr(box, "children", None) or []:
+        element_id = child.element.get("id") if getattr(child, "element", None) is not None else None
+        if element_id:
+            ids.append(element_id)
+        if _first_text_ids(child, ids):
+            return True
+        if element_id:
+            ids.pop()
+    return False
+
+
+def _text(box) -> str:
+    if isinstance(box, boxes.TextBox):
+        return box.text
+    return "".join(_text(child) for child in getattr(box, "children", None) or []
+                   if not isinstance(child, boxes.FootnoteAreaBox))
 
 
 def _anchors(pages) -> dict[str, int]:

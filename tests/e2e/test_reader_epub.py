@@ -67,3 +67,38 @@ def test_index_locators_link_to_marks_that_hold_the_term(epub):
     for file, anchor in links:
         target = files[f"EPUB/{file}"]
         assert re.search(rf'<span class="ix" id="{anchor}">', target), anchor
+
+
+def test_page_list_markers_stand_where_the_print_pages_begin(epub, built_reader):
+    """'Page 12' in the EPUB is where page 12 of the PDF begins: the words after each marker
+    are the first words of that PDF page."""
+    from tests.helpers import pdf_labels, pdf_pages
+    path, files, result = epub
+    pdf = result.outputs["pdf"]
+    pages, labels = pdf_pages(pdf), pdf_labels(pdf)
+    nav = files["EPUB/nav.xhtml"]
+    entries = re.findall(r'<li><a href="([^"#]+)#page-([^"]+)">([^<]+)</a></li>', nav)
+    assert [label for _, label, _ in entries] == labels        # every page, in order
+    assert 'property="pageBreakSource"' in files["EPUB/content.opf"]
+    checked = 0
+    for file, label, _ in entries:
+        markup = files[f"EPUB/{file}"]
+        assert f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{label}" aria-label="{label}"/>' in markup
+        page_text = normalise(pages[labels.index(label)])
+        rest = markup.split(f'id="page-{label}"', 1)[1].split(">", 1)[1]
+        if rest.startswith('<span epub:type="pagebreak"'):
+            continue        # a page with nothing of its own in the EPUB (blank, printed contents): marked with the next
+        after = normalise(xhtml_text(rest))
+        words = after.split()[1:4]                               # the first word may be cut by hyphenation
+        if len(words) == 3:
+            assert " ".join(words) in page_text[:400], (label, words, page_text[:120])
+            checked += 1
+    assert checked >= len([p for p in pages if p.strip()]) - 8
+
+
+def test_accessibility_metadata(epub):
+    opf = epub[1]["EPUB/content.opf"]
+    for prop in ("accessMode", "accessModeSufficient", "accessibilityFeature", "accessibilityHazard",
+                 "accessibilitySummary"):
+        assert f'property="schema:{prop}"' in opf
+    assert "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" in opf

@@ -1,0 +1,31 @@
+"""Two builds of the same sources, in different folders, give byte-identical files."""
+
+import os
+import subprocess
+import sys
+
+from tests.helpers import copy_project
+
+
+def build(root, env=None):
+    out = subprocess.run([sys.executable, "-m", "bookbuild", "build", "-C", str(root)], capture_output=True,
+                         text=True, env={**os.environ, **(env or {})}, timeout=600)
+    assert out.returncode == 0, out.stderr
+    return {p.suffix: p.read_bytes() for p in (root / "output").glob("*.*")}
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first = build(copy_project(tmp_path / "one"))
+    second = build(copy_project(tmp_path / "two"))
+    assert set(first) == {".pdf", ".epub"}
+    assert first[".pdf"] == second[".pdf"]
+    assert first[".epub"] == second[".epub"]
+
+
+def test_source_date_epoch_sets_the_dates(tmp_path):
+    products = build(copy_project(tmp_path / "one"), {"SOURCE_DATE_EPOCH": "946684800"})   # 2000-01-01
+    import io
+    import zipfile
+    opf = zipfile.ZipFile(io.BytesIO(products[".epub"])).read("EPUB/content.opf").decode()
+    assert "<meta property=\"dcterms:modified\">2000-01-01T00:00:00Z</meta>" in opf
+    assert b"D:20000101000000" in products[".pdf"]
