@@ -13,7 +13,10 @@ CREDIT = re.compile(rf"\b{_ROLE}(?:\s+(?:and|&)\s+{_ROLE})*(?:\s+(?P<extra>(?:fo
 _ROLE_KEYS = {"obtained": "obtained_by", "translated": "translator"}
 _URL = re.compile(r"<?(https?://[^\s<>]+)>?")
 _DIGITAL_ARCHIVE = re.compile(r"[^,]*\bDigital Archive\b\s*,?\s*")
-_QUOTED_TITLE = re.compile(r"[\"\u201c](?P<title>.+?)[\"\u201d],?\s+")
+# The title runs to the last closing quote before the (unquoted) "... Digital Archive", so that
+# quotation marks inside a title do not end it; without that anchor, to the first closing quote.
+_QUOTED_TITLES = [re.compile(r"[\"\u201c](?P<title>.+)[\"\u201d],?\s+(?=[^\"\u201d]*Digital Archive)"),
+                  re.compile(r"[\"\u201c](?P<title>.+?)[\"\u201d],?\s+")]
 
 
 def parse_citation(citation: str) -> dict:
@@ -24,7 +27,7 @@ def parse_citation(citation: str) -> dict:
     if url:
         fields["source_url"] = url.group(1).rstrip(".,;)")
         text = (text[: url.start()] + text[url.end():]).strip()
-    quoted = _QUOTED_TITLE.match(text)
+    quoted = next((m for pattern in _QUOTED_TITLES if (m := pattern.match(text))), None)
     if quoted:
         fields["cited_title"] = squash(quoted.group("title")).rstrip(",")
         text = text[quoted.end():]

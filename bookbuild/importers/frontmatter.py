@@ -24,11 +24,13 @@ def front_matter(meta: dict) -> str:
 
 def _entry(key: str, value) -> str:
     # The emitter's style choice is checked, not trusted: a value that would not read back the same
-    # (odd spaces or line breaks in a folded block) falls back to a double-quoted string.
+    # (odd spaces or line breaks in a folded block) falls back to a double-quoted string. A "..."
+    # line (the emitter ends a document after a block that keeps trailing breaks) would end ours.
     for style, width in _styles(key, value) + [('"', FOLD_WIDTH)]:
         text = _folded(key, value) if style == ">" else None
         for candidate in (text, _dump(key, value, style, width)):
-            if candidate and yaml.safe_load(candidate) == {key: value}:
+            if (candidate and not re.search(r"^\.\.\.$", candidate, re.M)
+                    and yaml.safe_load(candidate) == {key: value}):
                 return candidate
     raise ValueError(f"front-matter value of '{key}' does not survive YAML: {value!r}")
 

@@ -37,15 +37,18 @@ lai gong wen ri yun chong vo truong ji
 _ACT = r"(?:conversations?|talks?|meetings?|discussions?|interview)"
 _TEXT = r"(?:journal|diary|entry|letter|telegram|cable|message|memorandum|note|notes|report|minutes|record)"
 _KIND = rf"(?:{_ACT}|{_TEXT})"
-_LIST_END = r"(?=\s+(?:on|about|regarding|concerning|during|at|in|over|after|before)\s|[,;:(]\s*(?:on|about|regarding)\b|[;:(]|$)"
-_SEGMENTS = [
-    re.compile(rf"\b{_ACT}\s+(?:of|by)\s+(?!(?:the\s+)?{_KIND}\b)(?P<one>.+?)\s+with\s+(?P<list>.+?){_LIST_END}", re.I),
-    re.compile(rf"\b{_ACT}\s+between\s+(?P<list>.+?){_LIST_END}", re.I),
-    re.compile(rf"\b{_ACT}\s+with\s+(?P<list>.+?){_LIST_END}", re.I),
-    re.compile(rf"\b(?:journal|diary)\s+of\s+(?!(?:the\s+)?{_KIND}\b)(?P<one>[^,;:(]+)", re.I),
-    re.compile(rf"\b{_TEXT}\s+from\s+(?!(?:the\s+)?{_KIND}\b)(?P<one>.+?)\s+to\s+(?P<list>.+?){_LIST_END}", re.I),
-    re.compile(rf"(?P<one>(?:[A-Z][\w.'-]*\s+){{0,3}}[A-Z][\w.-]*)['\u2019]s\s+(?i:{_KIND})\b"),
-]
+_NOT_KIND = rf"(?!(?:the\s+)?{_KIND}\b)"            # "Entry from the Journal of X": X, not "the Journal"
+_LIST_END = (r"(?=\s+(?:on|about|regarding|concerning|during|at|in|over|after|before)\s"
+             r"|[,;:(]\s*(?:on|about|regarding)\b|[;:(]|$)")
+# Where titles name people: "Conversation of A with B, C and D", "Conversation between A and B",
+# "Journal of A", "Letter from A to B", "A's Conversation with B".
+_SEGMENTS = [re.compile(pattern, re.I) for pattern in (
+    rf"\b{_ACT}\s+(?:of|by)\s+{_NOT_KIND}(?P<one>.+?)\s+with\s+(?P<list>.+?){_LIST_END}",
+    rf"\b{_ACT}\s+between\s+(?P<list>.+?){_LIST_END}",
+    rf"\b{_ACT}\s+with\s+(?P<list>.+?){_LIST_END}",
+    rf"\b(?:journal|diary)\s+of\s+{_NOT_KIND}(?P<one>[^,;:(]+)",
+    rf"\b{_TEXT}\s+from\s+{_NOT_KIND}(?P<one>.+?)(?:\s+to\s+(?P<list>.+?))?{_LIST_END}",
+)] + [re.compile(rf"(?P<one>(?:[A-Z][\w.'-]*\s+){{0,3}}[A-Z][\w.-]*)['\u2019]s\s+(?i:{_KIND})\b")]
 
 
 def participants(title: str) -> tuple[list[str], list[str]]:

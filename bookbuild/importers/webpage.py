@@ -15,6 +15,8 @@ _FURNITURE = {"skip to content", "skip to main content", "main navigation", "men
               "related documents", "explore", "collections"}
 _BOILERPLATE = re.compile(r"welcomes reuse of Digital Archive|subject to copyright|rights holders"
                           r"|enquire about this document|\[email[\s\u00a0]*protected\]", re.I)
+# A numbered paragraph, a quotation, an [insertion] or a speaker's label ("MAO ZEDONG:").
+_RECORD_TEXT = re.compile(r"\d{1,3}[.)]\s|[\"\u201c\[]|[A-Z][A-Z .,'-]{2,}:")
 _LABEL = re.compile(r"(?P<label>original uploaded date|record id|original language|language|contents|type"
                     r"|citation|credits|source|rights)(?![a-z])\s*:?\s*(?P<value>.*)", re.I)
 
@@ -40,6 +42,9 @@ def parse(paras: list[Para], source: Path) -> Record:
     if len(text) >= 2:
         record.meta["summary"] = squash(text[-1].text)
         record.field_lines["summary"] = text[-1].line
+        if _RECORD_TEXT.match(record.meta["summary"]):
+            record.doubtful.append((text[-1].line, "taken as the summary (the last paragraph before the "
+                                                   "page's details), but it reads like the record's text"))
         text = text[:-1]
     else:
         record.doubtful.append((paras[title_at].line, "no summary found after the text"))

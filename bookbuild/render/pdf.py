@@ -295,7 +295,9 @@ def _pdf_options(config) -> dict:
 
 def _label_pages(pdf: bytes, front_count: int) -> bytes:
     """Roman folios for the front matter, arabic from 1 for the rest: what a viewer's 'page 1' finds."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header           # keep WeasyPrint's version (1.7 for PDF/UA)
     if front_count:
         writer.set_page_label(0, front_count - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
     writer.set_page_label(front_count, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, start=1)

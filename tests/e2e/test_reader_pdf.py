@@ -186,6 +186,8 @@ def test_qpdf_finds_no_errors(pdf):
 
 def test_metadata_title_author_language_and_bookmarks(pdf):
     reader = PdfReader(pdf[0])
+    assert reader.pdf_header == "%PDF-1.7"
+    assert "/StructTreeRoot" in reader.trailer["/Root"] and reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
     assert reader.metadata.title.startswith("Tibet, India")
     assert reader.metadata.author == "The bookbuild Editors"
     assert str(reader.trailer["/Root"]["/Lang"]) == "en"

@@ -410,6 +410,14 @@ def test_web_title_before_the_date_and_unknown_furniture():
     assert_nothing_lost(text, record)
 
 
+def test_web_without_summary_reports_the_doubtful_summary():
+    parts = web_blocks()
+    del parts[parts.index("Document Information") - 1]
+    record = parse(join(parts))
+    assert record.meta["summary"].startswith("6. ")
+    assert any("summary" in message for _, message in record.doubtful)
+
+
 def test_web_partial_date_is_reported_not_guessed():
     text = read(WEBPAGE).replace("November 2, 1962", "November 1962")
     record = parse(text)
@@ -634,6 +642,13 @@ def test_citation_with_other_archives():
         "obtained_by": "Charles K. Armstrong"}
     assert parse_locator("Archives of the Chinese Communist Party, Beijing.") == {
         "archive": "Archives of the Chinese Communist Party, Beijing"}
+
+
+def test_citation_title_with_quotes_inside():
+    cited = parse_citation('"Mao on the \u201ctime-servers,\u201d Moscow 1959," October 2, 1959, Wilson Center '
+                           'Digital Archive, APRF. Translated by David Wolff.')
+    assert cited["cited_title"] == "Mao on the \u201ctime-servers,\u201d Moscow 1959"
+    assert (cited["cited_date"], cited["archive"]) == ("1959-10-02", "APRF")
 
 
 def test_reference_ranges():
