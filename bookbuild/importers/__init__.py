@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from bookbuild.diagnostics import display_path
 from bookbuild.importers import structured, webpage
@@ -33,26 +36,26 @@ class ImportResult:
 def import_files(paths: list[Path], chapters_dir: Path, *, force: bool = False,
                  dry_run: bool = False) -> list[ImportResult]:
     """Import each file on its own: one that fails leaves the others to import."""
-    claimed: dict[Path, Path] = {}      # target -> source, so two inputs never write one chapter
+    claimed: dict[Path, tuple[Path, dict]] = {}     # target -> (source, record), within this import
     return [_import_one(Path(path), Path(chapters_dir), force, dry_run, claimed) for path in paths]
 
 
 def _import_one(source: Path, chapters_dir: Path, force: bool, dry_run: bool,
-                claimed: dict[Path, Path]) -> ImportResult:
+                claimed: dict[Path, tuple[Path, dict]]) -> ImportResult:
     try:
         record = parse_record(_read(source), source)
     except FormatError as exc:
         return ImportResult(source, None, error=str(exc))
-    target = chapters_dir / chapter_name(record)
+    target = _target(chapters_dir, record, claimed)
     result = ImportResult(source, target, record.dropped, record.doubtful)
     if target in claimed:
         result.error = (f"{display_path(source)}: would write {display_path(target)}, as "
-                        f"{display_path(claimed[target])} of this import does; import them separately")
+                        f"{display_path(claimed[target][0])} of this import does; import them separately")
     elif target.exists() and not force:
         result.error = (f"{display_path(source)}: {display_path(target)} already exists; "
                         "use --force to overwrite it")
     else:
-        claimed[target] = source
+        claimed[target] = (source, record.meta)
         if not dry_run:
             try:
                 _write_atomically(target, render_chapter(record))
@@ -60,6 +63,35 @@ def _import_one(source: Path, chapters_dir: Path, force: bool, dry_run: bool,
             except OSError as exc:
                 result.error = f"{display_path(source)}: cannot write {display_path(target)} ({exc.strerror})"
     return result
+
+
+def _target(chapters_dir: Path, record: Record, claimed: dict[Path, tuple[Path, dict]]) -> Path:
+    """chapter_name(record), or NAME-2.md, NAME-3.md ... when another record already has the name
+    (two conversations of the same people on the same day): a re-import finds its own file."""
+    stem = chapter_name(record).removesuffix(".md")
+    for number in itertools.count(1):
+        target = chapters_dir / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
+        held = claimed[target][1] if target in claimed else _front_matter_of(target)
+        if held is None or _same_record(held, record.meta):
+            return target
+    raise AssertionError("unreachable")
+
+
+def _front_matter_of(path: Path) -> dict | None:
+    """The front matter of an existing chapter; None if there is none to read (or no file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text[4: text.index("\n---\n")]) if text.startswith("---\n") else None
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _same_record(held: dict, meta: dict) -> bool:
+    # The record id identifies a record even after an editor corrected the title.
+    if held.get("record_id") and meta.get("record_id"):
+        return str(held["record_id"]) == meta["record_id"]
+    return held.get("title") == meta["title"]
 
 
 def _write_atomically(target: Path, text: str) -> None:

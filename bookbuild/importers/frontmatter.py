@@ -19,7 +19,10 @@ def front_matter(meta: dict) -> str:
     unknown = set(meta) - set(KEYS)
     if unknown:
         raise ValueError(f"not front-matter keys: {', '.join(sorted(unknown))}")
-    return "".join(_entry(key, meta[key]) for key in KEYS if meta.get(key) not in (None, "", []))
+    text = "".join(_entry(key, meta[key]) for key in KEYS if meta.get(key) not in (None, "", []))
+    if (yaml.safe_load(text) or {}) != {k: v for k, v in meta.items() if v not in (None, "", [])}:
+        raise ValueError("front matter does not read back as written")   # never expected; never silent
+    return text
 
 
 def _entry(key: str, value) -> str:

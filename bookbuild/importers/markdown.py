@@ -37,7 +37,11 @@ def body_markdown(paras: list[Para]) -> str:
     expected: tuple[str, int] | None = None      # (delimiter, number) the open list would continue with
     for para in paras:
         first, expected = _first_line(para.lines[0], expected)
-        out.append("\\\n".join([first] + [escape_line(line) for line in para.lines[1:]]))
+        lines = [first] + [escape_line(line) for line in para.lines[1:]]
+        if "]:" in para.text:
+            # "[label]: url" would vanish as a link definition, even with the label over two lines.
+            lines = [re.sub(r"^(\d{1,3}[.)] )?\[", r"\1\\[", line) for line in lines]
+        out.append("\\\n".join(lines))
     return "\n\n".join(out) + "\n" if out else ""
 
 

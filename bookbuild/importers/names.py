@@ -135,7 +135,8 @@ def family_name(name: str) -> str:
     tokens = [t for t in name.split() if not _is_initial(t)]
     if not tokens:
         return name
-    if len(tokens) in (2, 3) and len(tokens) == len(name.split()) and tokens[0].lower() in _EAST_ASIAN_SURNAMES:
+    surname_first = tokens[0].lower() in _EAST_ASIAN_SURNAMES and len(tokens) == len(name.split())
+    if surname_first and len(tokens) in (2, 3):
         return tokens[0]
     if len(tokens) > 1 and tokens[-2] in _PARTICLES:
         return " ".join(tokens[-2:])                    # "de Gaulle"

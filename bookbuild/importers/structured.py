@@ -79,8 +79,8 @@ def _fields(paras: list[Para], starts: list[int], record: Record) -> int:
 
 
 def _last_value(paras: list[Para], start: int, inline: list[Para], label: str) -> tuple[list[Para], int]:
-    # The last field's value and the record text are not separated: the value is one paragraph,
-    # or for **Contents:** every following line that names a version ("Original Scan", "Translation - English").
+    # The last field's value and the record text are not separated: the value is one paragraph, or
+    # for **Contents:** every following line that names a version ("Original Scan", "Translation - English").
     end = start + 1
     value = list(inline)
     fits = label != "contents" or (end < len(paras) and CONTENTS_VALUE.fullmatch(paras[end].text))

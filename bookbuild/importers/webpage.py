@@ -76,10 +76,9 @@ def _is_furniture(para: Para) -> bool:
 
 
 def _tail_start(paras: list[Para], start: int) -> int:
-    marker = next((i for i in range(start, len(paras)) if squash(paras[i].text).lower() == "document information"),
-                  None)
-    if marker is not None:
-        return marker
+    for i in range(start, len(paras)):
+        if squash(paras[i].text).lower() == "document information":
+            return i
     end = len(paras)
     while end > start + 1 and _is_tail(paras[end - 1]):
         end -= 1

@@ -12,7 +12,7 @@ from ebooklib import epub
 from bookbuild.enrich import document_blocks
 from bookbuild.model import Book, IndexMark, walk_inlines
 from bookbuild.pagemap import PageMap
-from bookbuild.render import html, pagebreaks
+from bookbuild.render import cover, html, pagebreaks
 from bookbuild.render.indexview import index_groups
 
 XHTML = "application/xhtml+xml"
@@ -43,11 +43,16 @@ def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
         spine.append(item)
     css = (config.styles_dir / "base.css").read_bytes() + b"\n" + (config.styles_dir / "epub.css").read_bytes()
     package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=css))
+    image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png",
+                          content=cover.png(config))
+    image.properties = ["cover-image"]
+    package.add_item(image)
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     nav = _nav(book, config, _page_list(page_map, breaks, hrefs), hrefs)
     package.add_item(nav)
     package.add_item(epub.EpubNcx())
     package.toc = [epub.Link(href, title, f"toc-{n}") for n, (title, href, _) in enumerate(_toc(book, hrefs))]
-    package.spine = [spine[0], nav] + spine[1:]
+    package.spine = spine[:2] + [nav] + spine[2:]
     return _reproducible(package, created, config.language)
 
 
@@ -55,6 +60,7 @@ def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
     """Every id that a link or a page marker may target → 'file.xhtml#id'."""
     hrefs = {"title-page": "titlepage.xhtml#title-page", "copyright": "copyright.xhtml#copyright",
              "sources": "sources.xhtml#sources", "index": "index.xhtml#index"}
+    hrefs.update({f"part-{n}": f"part-{n}.xhtml#part-{n}" for n, part in enumerate(book.parts, start=1)})
     for doc in book.all_documents:
         name = f"{doc.id}.xhtml"
         hrefs[doc.id] = f"{name}#{doc.id}"
@@ -74,6 +80,7 @@ def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
 def _markable(book: Book, hrefs: dict[str, str]) -> set[str]:
     """Elements the templates put page markers in (leaf blocks take theirs at the word)."""
     fixed = {"title-page", "copyright", "sources", "index"} | {doc.id for doc in book.all_documents}
+    fixed |= {f"part-{n}" for n, part in enumerate(book.parts, start=1) if part.title}
     return {key for key in hrefs if key in fixed or key.startswith(("ix-", "source-"))}
 
 
@@ -92,10 +99,16 @@ def _page_list(page_map: PageMap, breaks: dict, hrefs: dict[str, str]) -> list[t
 
 def _pages(book: Book, page_map: PageMap, hrefs: dict[str, str]):
     from bookbuild.render.pdf import copyright_context
+    yield "cover", "cover", "cover", None, {}
     yield "titlepage", "titlepage", "titlepage", None, {}
     yield "copyright", "copyright", "copyright", None, copyright_context(book)
-    for doc in book.all_documents:
-        yield doc.id, doc.id, "document", doc, {}
+    if book.introduction:
+        yield book.introduction.id, book.introduction.id, "document", book.introduction, {}
+    for number, part in enumerate(book.parts, start=1):
+        if part.title:
+            yield f"part-{number}", f"part-{number}", "part", None, {"number": number, "title": part.title}
+        for doc in part.documents:
+            yield doc.id, doc.id, "document", doc, {}
     yield "sources", "sources", "sources", None, {"documents": book.documents}
     yield "index", "index", "index", None, {"groups": index_groups(book.index, page_map), "hrefs": hrefs}
 
@@ -104,10 +117,10 @@ def _toc(book: Book, hrefs: dict[str, str]) -> list[tuple[str, str, list]]:
     entries = []
     if book.introduction:
         entries.append((book.introduction.title, hrefs[f"{book.introduction.id}-title"], []))
-    for part in book.parts:
+    for number, part in enumerate(book.parts, start=1):
         docs = [(f"{d.number}. {d.running_title}", hrefs[f"{d.id}-title"]) for d in part.documents]
         if part.title:
-            entries.append((part.title, docs[0][1], docs))
+            entries.append((f"Part {number}. {part.title}", f"part-{number}.xhtml#part-{number}-title", docs))
         else:
             entries.extend((title, href, []) for title, href in docs)
     entries += [("Sources", "sources.xhtml#sources-title", []), ("Index", "index.xhtml#index-title", [])]
@@ -116,7 +129,8 @@ def _toc(book: Book, hrefs: dict[str, str]) -> list[tuple[str, str, list]]:
 
 def _nav(book: Book, config, page_list: list, hrefs: dict[str, str]) -> epub.EpubItem:
     first = book.introduction or (book.documents[0] if book.documents else None)
-    landmarks = [("toc", "Contents", "nav.xhtml#toc"), ("titlepage", "Title page", "titlepage.xhtml")]
+    landmarks = [("cover", "Cover", "cover.xhtml"), ("toc", "Contents", "nav.xhtml#toc"),
+                 ("titlepage", "Title page", "titlepage.xhtml")]
     if first:
         landmarks.append(("bodymatter", "Start of content", hrefs[f"{first.id}-title"]))
     landmarks += [("bibliography", "Sources", "sources.xhtml"), ("index", "Index", "index.xhtml")]

@@ -101,9 +101,13 @@ def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
     setter = Typesetter(config)
     blank = setter.blank_page()
     body = _Sequence(blank)
-    for doc in book.documents:
-        body.add(layout_verified(setter, doc, lambda repairs, doc=doc: html.render(
-            config, "print/document.xhtml.j2", html.PRINT, doc, repairs=repairs), start=body.next_page))
+    for number, part in enumerate(book.parts, start=1):
+        if part.title:
+            body.add(setter.render(html.render(config, "print/part.xhtml.j2", html.PRINT, number=number,
+                                               title=part.title), _start_css(body.next_page)))
+        for doc in part.documents:
+            body.add(layout_verified(setter, doc, lambda repairs, doc=doc: html.render(
+                config, "print/document.xhtml.j2", html.PRINT, doc, repairs=repairs), start=body.next_page))
     sources_start = body.next_page
     body.add(setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources",
                                        documents=book.documents),

@@ -1,0 +1,62 @@
+"""Parts with titles, in both formats; the EPUB's cover drawn from the metadata."""
+
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from tests.helpers import copy_project, epub_files, pdf_pages
+
+PARTS = """  parts:
+    - title: "The Quarrel in Beijing, 1959"
+      documents: [1959-10-02-khrushchev-mao.md]
+    - title: "War on the Frontier, 1962"
+      documents: [1962-11-02-benediktov-nehru.md]"""
+
+
+@pytest.fixture(scope="module")
+def with_parts(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("parts") / "reader")
+    book = root / "book.yaml"
+    book.write_text(re.sub(r"  documents: auto.*", PARTS, book.read_text()))
+    out = subprocess.run([sys.executable, "-m", "bookbuild", "build", "-C", str(root)], capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    return next(root.glob("output/*.pdf")), next(root.glob("output/*.epub"))
+
+
+def test_part_title_pages_open_on_rectos_with_blank_versos(with_parts):
+    pdf, _ = with_parts
+    pages, labels = pdf_pages(pdf), list(PdfReader(pdf).page_labels)
+    for number, title in ((1, "The Quarrel in Beijing, 1959"), (2, "War on the Frontier, 1962")):
+        index = next(i for i, t in enumerate(pages) if t.startswith(f"Part {number}\n"))
+        assert title in pages[index] and index % 2 == 0 and pages[index + 1].strip() == ""
+        contents = next(t for t in pages if t.startswith("Contents"))
+        assert re.search(rf"Part {number}\. {re.escape(title)} {labels[index]}\b", contents.replace("\n", " "))
+
+
+def test_parts_in_the_epub_nav_and_epubcheck(with_parts):
+    _, epub = with_parts
+    files = epub_files(epub)
+    assert 'epub:type="part"' in files["EPUB/part-1.xhtml"]
+    assert re.search(r'<a href="part-2.xhtml#part-2-title">Part 2\. War on the Frontier, 1962</a>\s*<ol>',
+                     files["EPUB/nav.xhtml"])
+    out = subprocess.run([str(Path(sys.executable).parent / "epubcheck"), str(epub)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_cover_is_drawn_from_the_metadata(built_reader):
+    root, result = built_reader
+    with zipfile.ZipFile(result.outputs["epub"]) as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+        image = Image.open(io.BytesIO(archive.read("EPUB/images/cover.png")))
+        cover = archive.read("EPUB/cover.xhtml").decode()
+    assert re.search(r'<item [^>]*href="images/cover.png"[^>]*properties="cover-image"', opf)
+    assert image.size == (1600, 2400) and len(image.getcolors(1 << 16) or []) > 10
+    assert 'role="doc-cover"' in cover and "Cover: Tibet, India and the Sino-Soviet Quarrel" in cover
