@@ -3,8 +3,8 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 # Debian packages the build and the tests call: PDF checkers and renderers, Java for EPUBCheck,
-# HarfBuzz's subsetter for WeasyPrint's font embedding.
-APT_PACKAGES := poppler-utils qpdf libharfbuzz-subset0 default-jre-headless
+# HarfBuzz's subsetter for WeasyPrint's font embedding, Noto CJK as the fallback for Chinese and Japanese.
+APT_PACKAGES := poppler-utils qpdf libharfbuzz-subset0 default-jre-headless fonts-noto-cjk
 
 .PHONY: all build epub pdf test test-fast check clean system-deps
 

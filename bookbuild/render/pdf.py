@@ -16,11 +16,11 @@ from weasyprint.text.fonts import FontConfiguration
 
 from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
-from bookbuild.model import Book, Document, NoteRef, walk_inlines
+from bookbuild.model import Book, Document, NoteRef, plain_text, walk_inlines
 from bookbuild.pagemap import PageMap, roman
 from bookbuild.render import html
 from bookbuild.render.fetcher import ProjectFetcher
-from bookbuild.render.fonts import faces, font_roots
+from bookbuild.render.fonts import faces, font_roots, missing
 
 # Escalating repairs for a paragraph whose note WeasyPrint set on another page, or lost.
 REPAIRS = ("fn-line", "fn-block", "fn-break")
@@ -98,6 +98,7 @@ def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
 
     Order: documents (arabic from 1), Sources, then the front matter (its contents need the
     documents' pages), then the Index (it needs every page). Each part starts on a recto."""
+    check_glyphs(book, config)
     setter = Typesetter(config)
     blank = setter.blank_page()
     body = _Sequence(blank)
@@ -279,11 +280,31 @@ def index_context(book: Book, page_map: PageMap) -> dict:
     return {"groups": index_groups(book.index, page_map)}
 
 
+TEMPLATE_CHARACTERS = "·–—‘’“”…©‐0123456789ivxlcdm"
+
+
+def check_glyphs(book: Book, config) -> None:
+    """Refuse text that the book's fonts cannot draw: it would print as empty boxes."""
+    families = [config.output.fonts.body] + list(config.output.fonts.fallback)
+    found = faces(families, config.styles_dir, config.root / "book.yaml")
+    places = [(doc.path, block.line, plain_text(block.inlines)) for doc in book.all_documents
+              for block in leaf_blocks(doc)]
+    places += [(doc.path, 2, " ".join(str(v) for v in doc.meta.values())) for doc in book.all_documents]
+    places.append((config.root / "book.yaml", None, config.title + (config.subtitle or "") + TEMPLATE_CHARACTERS))
+    absent = missing(set("".join(text for _, _, text in places)), found)
+    if absent:
+        char = min(absent)
+        path, line, _ = next(p for p in places if char in p[2])
+        raise error("F010", path, line, f"no book font has the character {char!r} (U+{ord(char):04X})",
+                    "add a font that has it to output.fonts.fallback in book.yaml "
+                    "(e.g. \"Noto Serif CJK SC\" for Chinese, installed by make)")
+
+
 def _page_context(config) -> dict:
     output = config.output
     families = [output.fonts.body] + list(output.fonts.fallback)
     found = faces(families, config.styles_dir, config.root / "book.yaml")
-    fonts = [{"family": f.family, "style": f.style, "url": f.path.as_uri()} for f in found]
+    fonts = [{"family": f.family, "style": f.style, "url": f.path.as_uri()} for f in found if not f.system]
     stack = ", ".join(f'"{family}"' for family in families) + ", serif"
     return dict(page_size=output.page_size, gutter=output.gutter, bleed=output.bleed,
                 crop_marks=output.crop_marks, fonts=fonts, font_stack=stack)
