@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookbuild import config as config_mod, sources, verify
-from bookbuild.diagnostics import Diagnostic
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR
 from bookbuild.enrich import citations, conventions, ids, index, notes, typography
 from bookbuild.model import Book
 from bookbuild.outputs import write_atomically
@@ -49,6 +49,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS) -> BuildResult:
     if "epub" in formats:
         products["epub"] = epub.write(book, config, page_map, created)
     diagnostics = verify.run(book, config, page_map, products)
+    if any(d.severity == ERROR for d in diagnostics):
+        raise BookError(diagnostics)         # nothing is written: output/ keeps the last good files
     result = BuildResult(page_map=page_map, book=book, diagnostics=diagnostics)
     for fmt, data in products.items():
         target = config.output_dir / f"{config.output_slug}.{fmt}"

@@ -14,10 +14,25 @@ from bookbuild.pagemap import PageMap
 
 def run(book: Book, config, page_map: PageMap, products: dict[str, bytes]) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
+    where = _block_places(book)
+    problems += [Diagnostic("V010", ERROR, *where.get(block, (display_path(config.styles_dir), None)),
+                            f"text overflows the text block on page {page_map.labels[page]}: {text[:40]!r}",
+                            "allow a break in it (a long URL or word), or check styles/print.css")
+                 for page, block, text in page_map.overflows]
+    problems += [Diagnostic("V011", ERROR, *where.get(block, (display_path(config.styles_dir), None)),
+                            f"the paragraph leaves {lines} line alone at the turn of page {page_map.labels[page]}",
+                            "widows and orphans are set in styles/print.css")
+                 for page, block, lines in page_map.short_fragments]
     if "pdf" in products:
         reader = PdfReader(io.BytesIO(products["pdf"]))
         problems += unembedded_fonts(reader, config)
     return problems
+
+
+def _block_places(book: Book) -> dict[str, tuple[str, int]]:
+    from bookbuild.enrich import leaf_blocks
+    return {block.id: (display_path(doc.path), block.line) for doc in book.all_documents
+            for block in leaf_blocks(doc)}
 
 
 def unembedded_fonts(reader: PdfReader, config) -> list[Diagnostic]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
@@ -37,6 +38,21 @@ class Layout:
     @property
     def starts(self) -> list[tuple[list[str], str]]:
         return [_page_start(page) for page in self.pages]
+
+    def faults(self) -> tuple[list[tuple[int, str, int]], list[tuple[int, str, str]]]:
+        """Paragraph fragments of one line at a page turn (page, block id, lines), and text
+        that overflows the text block (page, text)."""
+        fragments: dict[str, list[tuple[int, int]]] = {}
+        overflows: list[tuple[int, str, str]] = []
+        for index, page in enumerate(self.pages):
+            box = page._page_box
+            right = box.content_box_x() + box.width
+            for block_id, lines in _line_counts(box).items():
+                fragments.setdefault(block_id, []).append((index, lines))
+            overflows += [(index, block_id, text) for block_id, text in _overflowing(box, right)]
+        short = [(page, block_id, lines) for block_id, parts in fragments.items() if len(parts) > 1
+                 for page, lines in parts if lines < 2]
+        return short, overflows
 
 
 @dataclass
@@ -121,6 +137,9 @@ def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
                        page_starts=front.starts + [([], "")] * (len(front_pages) - len(front.pages)) + body.starts)
     page_map.labels += [str(n) for n in range(1, len(body.pages) + 1)]
     page_map.anchors.update({a: p + len(front_pages) for a, p in body.anchors.items()})
+    front_short, front_overflows = front.faults()
+    page_map.short_fragments = front_short + [(p + len(front_pages), b, n) for p, b, n in body.short]
+    page_map.overflows = front_overflows + [(p + len(front_pages), b, text) for p, b, text in body.overflows]
     index = setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="index",
                                       **index_context(book, page_map)), _start_css(index_start))
     offset = len(page_map.labels)
@@ -137,6 +156,7 @@ class _Sequence:
 
     def __init__(self, blank):
         self.blank, self.pages, self.anchors, self.repaired, self.starts = blank, [], {}, 0, []
+        self.short, self.overflows = [], []
 
     @property
     def next_page(self) -> int:
@@ -149,6 +169,9 @@ class _Sequence:
         offset = len(self.pages)
         self.pages.extend(layout.pages)
         self.starts.extend(layout.starts)
+        short, overflows = layout.faults()
+        self.short += [(page + offset, block, lines) for page, block, lines in short]
+        self.overflows += [(page + offset, block, text) for page, block, text in overflows]
         self.anchors.update({a: p + offset for a, p in layout.anchors.items()})
         self.repaired += layout.repaired
 
@@ -239,6 +262,34 @@ def _text(box) -> str:
         return box.text
     return "".join(_text(child) for child in getattr(box, "children", None) or []
                    if not isinstance(child, boxes.FootnoteAreaBox))
+
+
+def _line_counts(box, current: str | None = None, counts: dict | None = None) -> dict[str, int]:
+    """Lines of each leaf block (our ids end in -bN) on this page."""
+    counts = {} if counts is None else counts
+    if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+        return counts
+    element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
+    if element_id and re.search(r"-b\d+$", element_id) and isinstance(box, boxes.BlockBox):
+        current = element_id
+    if isinstance(box, boxes.LineBox):
+        if current:
+            counts[current] = counts.get(current, 0) + 1
+        return counts
+    for child in getattr(box, "children", None) or []:
+        _line_counts(child, current, counts)
+    return counts
+
+
+def _overflowing(box, right: float, current: str = "") -> list[tuple[str, str]]:
+    """(block id, text) of text boxes that reach past the right edge of the text block."""
+    if isinstance(box, boxes.MarginBox):
+        return []
+    element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
+    current = element_id if element_id and re.search(r"-b\d+$", element_id) else current
+    if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
+        return [(current, box.text)]
+    return [hit for child in getattr(box, "children", None) or [] for hit in _overflowing(child, right, current)]
 
 
 def _anchors(pages) -> dict[str, int]:
