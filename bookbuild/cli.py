@@ -122,4 +122,6 @@ def _import(args) -> int:
             print(f"  dropped {result.source}:{line}: {text[:70]}")
         for line, message in result.doubtful:
             print(f"  doubtful {result.source}:{line}: {message}")
+        if args.dry_run:
+            print("\n".join(f"  | {line}" for line in result.text.splitlines()))
     return 1 if failed else 0

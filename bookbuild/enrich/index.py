@@ -75,6 +75,7 @@ def _find(doc: Document, pattern: re.Pattern | None, by_form: dict[str, str]) ->
 def _collect(doc: Document, by_name: dict[str, IndexEntry]) -> None:
     """Give marks ids in reading order and attach them to their entries."""
     count = 0
+    seen: set[str] = set()
     for block in leaf_blocks(doc):
         for node in walk_inlines(block.inlines):
             if not isinstance(node, IndexMark):
@@ -85,4 +86,6 @@ def _collect(doc: Document, by_name: dict[str, IndexEntry]) -> None:
                             "add it under index: in book.yaml, or correct the name")
             count += 1
             node.id = f"{doc.id}-x{count}"
+            node.first = node.entry not in seen
+            seen.add(node.entry)
             entry.marks.append(node.id)

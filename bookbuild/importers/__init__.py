@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from bookbuild.diagnostics import display_path
+from bookbuild.outputs import write_atomically
 from bookbuild.importers import structured, webpage
 from bookbuild.importers.common import FormatError, Record, decode, paragraphs
 from bookbuild.importers.frontmatter import front_matter
@@ -31,6 +30,7 @@ class ImportResult:
     doubtful: list[tuple[int, str]] = field(default_factory=list)  # reported, not fixed
     error: str | None = None            # one line naming the file and what was expected
     written: bool = False
+    text: str = ""                      # the chapter file's text (what --dry-run shows)
 
 
 def import_files(paths: list[Path], chapters_dir: Path, *, force: bool = False,
@@ -47,7 +47,7 @@ def _import_one(source: Path, chapters_dir: Path, force: bool, dry_run: bool,
     except FormatError as exc:
         return ImportResult(source, None, error=str(exc))
     target = _target(chapters_dir, record, claimed)
-    result = ImportResult(source, target, record.dropped, record.doubtful)
+    result = ImportResult(source, target, record.dropped, record.doubtful, text=render_chapter(record))
     if target in claimed:
         result.error = (f"{display_path(source)}: would write {display_path(target)}, as "
                         f"{display_path(claimed[target][0])} of this import does; import them separately")
@@ -58,7 +58,7 @@ def _import_one(source: Path, chapters_dir: Path, force: bool, dry_run: bool,
         claimed[target] = (source, record.meta)
         if not dry_run:
             try:
-                _write_atomically(target, render_chapter(record))
+                write_atomically(target, result.text.encode("utf-8"))
                 result.written = True
             except OSError as exc:
                 result.error = f"{display_path(source)}: cannot write {display_path(target)} ({exc.strerror})"
@@ -92,29 +92,6 @@ def _same_record(held: dict, meta: dict) -> bool:
     if held.get("record_id") and meta.get("record_id"):
         return str(held["record_id"]) == meta["record_id"]
     return held.get("title") == meta["title"]
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    """A temporary file beside the target, then a rename: nobody ever sees half a chapter."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)                # mkstemp's 0600 would hide the chapter from others
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _read(source: Path) -> str:

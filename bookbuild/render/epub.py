@@ -12,7 +12,7 @@ from ebooklib import epub
 from bookbuild.enrich import document_blocks
 from bookbuild.model import Book, IndexMark, walk_inlines
 from bookbuild.pagemap import PageMap
-from bookbuild.render import cover, html, pagebreaks
+from bookbuild.render import cover, html, pagebreaks, registry
 from bookbuild.render.indexview import index_groups
 
 XHTML = "application/xhtml+xml"
@@ -35,9 +35,11 @@ def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
     hrefs = _hrefs(book, page_map)
     breaks = pagebreaks.place(book, page_map, _markable(book, hrefs))
     package = _package(book, config, created)
+    person_links = {name: f"persons.xhtml#{key}" for name, key in registry.links(config).items()}
     spine = []
     for uid, name, template, doc, context in _pages(book, page_map, hrefs):
-        markup = html.render(config, f"epub/{template}.xhtml.j2", html.EPUB, doc, breaks=breaks, **context)
+        markup = html.render(config, f"epub/{template}.xhtml.j2", html.EPUB, doc, breaks=breaks,
+                             person_links=person_links, **context)
         item = epub.EpubItem(uid=uid, file_name=f"{name}.xhtml", media_type=XHTML, content=markup.encode())
         package.add_item(item)
         spine.append(item)
@@ -59,7 +61,8 @@ def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
 def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
     """Every id that a link or a page marker may target → 'file.xhtml#id'."""
     hrefs = {"title-page": "titlepage.xhtml#title-page", "copyright": "copyright.xhtml#copyright",
-             "sources": "sources.xhtml#sources", "index": "index.xhtml#index"}
+             "sources": "sources.xhtml#sources", "index": "index.xhtml#index",
+             "persons": "persons.xhtml#persons", "terms": "terms.xhtml#terms"}
     hrefs.update({f"part-{n}": f"part-{n}.xhtml#part-{n}" for n, part in enumerate(book.parts, start=1)})
     for doc in book.all_documents:
         name = f"{doc.id}.xhtml"
@@ -71,6 +74,8 @@ def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
             for node in walk_inlines(block.inlines):
                 if isinstance(node, IndexMark):
                     hrefs[node.id] = f"{name}#{node.id}"
+    for which, _, items in registry.lists(book.config):
+        hrefs.update({item.key: f"{which}.xhtml#{item.key}" for item in items})
     for group in index_groups(book.index, page_map):
         for row in _rows(group.rows):
             hrefs[f"ix-{row.key}"] = f"index.xhtml#ix-{row.key}"
@@ -79,9 +84,10 @@ def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
 
 def _markable(book: Book, hrefs: dict[str, str]) -> set[str]:
     """Elements the templates put page markers in (leaf blocks take theirs at the word)."""
-    fixed = {"title-page", "copyright", "sources", "index"} | {doc.id for doc in book.all_documents}
+    fixed = {"title-page", "copyright", "sources", "index", "persons", "terms"}
+    fixed |= {doc.id for doc in book.all_documents}
     fixed |= {f"part-{n}" for n, part in enumerate(book.parts, start=1) if part.title}
-    return {key for key in hrefs if key in fixed or key.startswith(("ix-", "source-"))}
+    return {key for key in hrefs if key in fixed or key.startswith(("ix-", "source-", "person-", "term-"))}
 
 
 def _rows(rows):
@@ -102,6 +108,8 @@ def _pages(book: Book, page_map: PageMap, hrefs: dict[str, str]):
     yield "cover", "cover", "cover", None, {}
     yield "titlepage", "titlepage", "titlepage", None, {}
     yield "copyright", "copyright", "copyright", None, copyright_context(book)
+    for which, title, items in registry.lists(book.config):
+        yield which, which, "registry", None, {"which": which, "title": title, "items": items}
     if book.introduction:
         yield book.introduction.id, book.introduction.id, "document", book.introduction, {}
     for number, part in enumerate(book.parts, start=1):
@@ -114,7 +122,7 @@ def _pages(book: Book, page_map: PageMap, hrefs: dict[str, str]):
 
 
 def _toc(book: Book, hrefs: dict[str, str]) -> list[tuple[str, str, list]]:
-    entries = []
+    entries = [(title, f"{which}.xhtml#{which}-title", []) for which, title, _ in registry.lists(book.config)]
     if book.introduction:
         entries.append((book.introduction.title, hrefs[f"{book.introduction.id}-title"], []))
     for number, part in enumerate(book.parts, start=1):

@@ -23,6 +23,7 @@ class Renderer:
     doc: Document | None = None
     repairs: dict[str, str] | None = None     # block id -> class (print: note placement repairs)
     breaks: dict | None = None                # element id -> [(offset, page label)] (EPUB page-list)
+    person_links: dict | None = None          # index entry -> href of its Persons entry (EPUB)
 
     def __post_init__(self):
         self._pending: list[tuple[int, str]] = []
@@ -60,7 +61,11 @@ class Renderer:
         if isinstance(node, Link):
             return Markup('<a href="%s">%s</a>') % (node.href, self.inlines(node.children))
         if isinstance(node, IndexMark):
-            return Markup('<span class="ix" id="%s">%s</span>') % (node.id, self.inlines(node.children))
+            inner = self.inlines(node.children)
+            href = (self.person_links or {}).get(node.entry) if node.first else None
+            if href:        # the first mention of a person in a document leads to who they were
+                inner = Markup('<a class="person" href="%s">%s</a>') % (href, inner)
+            return Markup('<span class="ix" id="%s">%s</span>') % (node.id, inner)
         if isinstance(node, NoteRef):
             return self.noteref(self.note_by_number(node.number))
         if isinstance(node, LineBreak):
@@ -127,6 +132,6 @@ def _environment(templates: Path) -> jinja2.Environment:
 def render(config, template: str, medium: str, doc: Document | None = None, **context) -> str:
     """Render one template of styles/templates for a medium ('print' or 'epub')."""
     env = _environment(config.styles_dir / "templates")
-    renderer = Renderer(medium, doc, context.get("repairs"), context.get("breaks"))
+    renderer = Renderer(medium, doc, context.get("repairs"), context.get("breaks"), context.get("person_links"))
     return env.get_template(template).render(config=config, medium=medium, doc=doc, r=renderer,
                                              **context)

@@ -19,7 +19,7 @@ from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import Book, Document, NoteRef, plain_text, walk_inlines
 from bookbuild.pagemap import PageMap, roman
-from bookbuild.render import html
+from bookbuild.render import html, registry
 from bookbuild.render.fetcher import ProjectFetcher
 from bookbuild.render.fonts import faces, font_roots, missing
 
@@ -309,8 +309,11 @@ def _start_css(page: int) -> str:
 def _front(setter, book, body: _Sequence, sources_start, index_start, created) -> Layout:
     config = setter.config
     pages = {a: str(p + 1) for a, p in body.anchors.items()}
-    context = dict(parts=book.parts, pages=pages, created=created,
-                   front_entries=[("Introduction", f"#{book.introduction.id}-title")] if book.introduction else [],
+    lists = registry.lists(config)
+    front_entries = [(title, f"#{which}-title") for which, title, _ in lists]
+    if book.introduction:
+        front_entries.append(("Introduction", f"#{book.introduction.id}-title"))
+    context = dict(parts=book.parts, pages=pages, created=created, registry=lists, front_entries=front_entries,
                    back_entries=[("Sources", sources_start), ("Index", index_start)],
                    **copyright_context(book))
     markup = lambda repairs: html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction,

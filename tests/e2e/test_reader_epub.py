@@ -102,3 +102,15 @@ def test_accessibility_metadata(epub):
                  "accessibilitySummary"):
         assert f'property="schema:{prop}"' in opf
     assert "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" in opf
+
+
+def test_persons_and_terms_lists_and_first_mention_links(epub):
+    path, files, result = epub
+    persons, terms = files["EPUB/persons.xhtml"], files["EPUB/terms.xhtml"]
+    assert '<dt id="person-khrushchev-nikita-s">Khrushchev, Nikita S.' in persons
+    assert re.search(r'<dt id="term-tass">TASS</dt>\s*<dd>[^<]*Telegraph Agency', terms)
+    doc = files[f"EPUB/{result.book.documents[0].id}.xhtml"]
+    links = re.findall(r'<a class="person" href="persons.xhtml#([^"]+)">', doc)
+    assert "person-khrushchev-nikita-s" in links and len(links) == len(set(links))   # first mention only
+    for target in links:
+        assert f'<dt id="{target}">' in persons

@@ -219,4 +219,17 @@ def test_the_folio_printed_on_each_page_is_its_page_label(pdf):
             continue
         assert label in tokens, (label, lines[0], lines[-1])
         checked += 1
-    assert checked >= len(pages) - 6
+    assert checked == len([t for t in pages if t.strip()]) - 3      # all but half-title, title, copyright
+
+
+def test_persons_and_terms_lists_in_the_front_matter(pdf):
+    path, pages, labels, result = pdf
+    persons = next(i for i, t in enumerate(pages) if t.startswith("Persons"))
+    assert labels[persons] in ("v", "vi", "vii", "viii", "ix", "x", "xi") or not labels[persons].isdigit()
+    text = normalise(" ".join(pages[persons:persons + 4]))
+    assert "Khrushchev, Nikita S. (1894 1971) First Secretary" in text
+    terms = next(i for i, t in enumerate(pages) if t.startswith("Abbreviations and Terms"))
+    assert "TASS Telegrafnoe agentstvo Sovetskogo Soiuza" in normalise(" ".join(pages[terms:terms + 2]))
+    contents = next(t for t in pages if t.startswith("Contents"))
+    assert re.search(rf"Persons {labels[persons]}\b", contents)
+    assert re.search(rf"Abbreviations and Terms {labels[terms]}\b", contents)
