@@ -1,12 +1,22 @@
-"""`bookbuild check`: the whole book read and enriched, plus the editorial lint, without rendering."""
+"""`bookbuild check`: the book read and enriched without rendering, then the apparatus lint.
+
+Each rule has a stable code: A001 headnote, A002 entry never found, A003 no source for the source
+note, A004 name or abbreviation not in the registry, A005 note call inside punctuation, A006 Ibid.
+or op. cit. in a note, A007 translator not credited. Errors of reading (C, S, N, X, I codes) come
+first and stop the lint."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from bookbuild.diagnostics import BookError, Diagnostic, WARNING, display_path
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, display_path
+from bookbuild.enrich import leaf_blocks
+from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
 from bookbuild.sources import HEADNOTE_PLACEHOLDER
-from bookbuild.model import plain_text
+
+ABBREVIATION = re.compile(r"(?<![\w.])[A-Z]{2,6}(?![\w.])")
+IBID = re.compile(r"\b(ibid|op\.\s*cit|loc\.\s*cit)\b", re.IGNORECASE)
 
 
 def check(root: Path) -> list[Diagnostic]:
@@ -17,24 +27,97 @@ def check(root: Path) -> list[Diagnostic]:
         return exc.diagnostics
     problems: list[Diagnostic] = []
     for doc in book.documents:
-        text = " ".join(plain_text(block.inlines) for block in doc.headnote)
-        if not doc.headnote or HEADNOTE_PLACEHOLDER in text:
-            problems.append(Diagnostic("A001", WARNING, display_path(doc.path), _headnote_line(doc),
-                                       "the headnote is still a placeholder" if doc.headnote else "no headnote",
-                                       "write who, when, why it matters and what to read for in ::: headnote"))
-    for entry in _all(book.index):
-        if not entry.marks and not entry.see and not entry.sub:
-            problems.append(Diagnostic("A002", WARNING, display_path(config.root / "book.yaml"), None,
-                                       f"index entry '{entry.name}' is never found in the text",
-                                       "add the form the text uses to its forms:, or remove the entry"))
+        problems += _headnote(doc) + _source(doc) + _translator(doc)
+    for doc in book.all_documents:
+        problems += _unregistered(doc) + _calls_in_punctuation(doc) + _ibid(doc)
+    problems += _unused(book, config)
     return problems
 
 
-def _headnote_line(doc) -> int | None:
-    return doc.headnote[0].line if doc.headnote else (doc.body[0].line if doc.body else None)
+def _diag(code, severity, doc, line, message, hint) -> Diagnostic:
+    return Diagnostic(code, severity, display_path(doc.path), line, message, hint)
 
 
-def _all(entries):
-    for entry in entries:
-        yield entry
-        yield from _all(entry.sub)
+def _headnote(doc) -> list[Diagnostic]:
+    text = " ".join(plain_text(block.inlines) for block in doc.headnote)
+    if doc.headnote and HEADNOTE_PLACEHOLDER not in text:
+        return []
+    line = doc.headnote[0].line if doc.headnote else (doc.body[0].line if doc.body else None)
+    return [_diag("A001", WARNING, doc, line, "the headnote is still a placeholder" if doc.headnote else
+                  "no headnote", "write who, when, why it matters and what to read for in ::: headnote")]
+
+
+def _source(doc) -> list[Diagnostic]:
+    if any(doc.meta.get(key) for key in ("archive", "citation", "source_url")):
+        return []
+    return [_diag("A003", ERROR, doc, 1, "no source: the source note would name no archive",
+                  "add archive: and reference: (or citation: / source_url:) to the front matter")]
+
+
+def _translator(doc) -> list[Diagnostic]:
+    translator = doc.meta.get("translator")
+    note = plain_text(doc.source_note.blocks[0].inlines) if doc.source_note else ""
+    if not translator or translator in note:
+        return []
+    return [_diag("A007", ERROR, doc, doc.meta_lines.get(("translator",)), f"translator {translator} is named "
+                  "in the front matter but not credited in the source note", "check the citation's fields")]
+
+
+def _unregistered(doc) -> list[Diagnostic]:
+    """Speakers and abbreviations the registry does not know (by the forms it lists)."""
+    problems = []
+    for block in leaf_blocks(doc, with_notes=False):
+        for node in walk_inlines(block.inlines):
+            if isinstance(node, Span) and node.kind == "speaker" and not any(
+                    isinstance(n, IndexMark) for n in walk_inlines(node.children)):
+                problems.append(_diag("A004", WARNING, doc, block.line, f"speaker '{plain_text(node.children)}' "
+                                      "is not in the registry", "add this form to the person's forms: in book.yaml"))
+        if _mostly_capitals(block):
+            continue            # a record's heading or address line in capitals, not abbreviations
+        for node in _unmarked_text(block.inlines):
+            problems += [_diag("A004", WARNING, doc, block.line, f"abbreviation '{word}' is not in the registry",
+                               "add it under index: terms: with its expansion")
+                         for word in ABBREVIATION.findall(node.text)]
+    return problems
+
+
+def _unmarked_text(inlines):
+    for node in inlines:
+        if isinstance(node, Text):
+            yield node
+        elif not isinstance(node, IndexMark) and getattr(node, "children", None):
+            yield from _unmarked_text(node.children)
+
+
+def _mostly_capitals(block) -> bool:
+    words = re.findall(r"[A-Za-z]{2,}", plain_text(block.inlines))
+    return bool(words) and sum(w.isupper() for w in words) * 3 >= len(words)
+
+
+def _calls_in_punctuation(doc) -> list[Diagnostic]:
+    problems = []
+    for block in leaf_blocks(doc, with_notes=False):
+        nodes = list(walk_inlines(block.inlines))
+        for node, after in zip(nodes, nodes[1:]):
+            if isinstance(node, NoteRef) and isinstance(after, Text) and after.text[:1] in ".,;:!?":
+                problems.append(_diag("A005", WARNING, doc, node.line, f"note call [^{node.label}] stands before "
+                                      f"'{after.text[0]}'", "put the call after the punctuation: word.[^1]"))
+    return problems
+
+
+def _ibid(doc) -> list[Diagnostic]:
+    return [_diag("A006", WARNING, doc, note.line, f"note [^{note.label}] says '{match.group(0)}'",
+                  "notes are read out of order on e-readers: repeat a short form of the source instead")
+            for note in doc.notes for block in note.blocks
+            for match in [IBID.search(plain_text(block.inlines))] if match]
+
+
+def _unused(book, config) -> list[Diagnostic]:
+    def entries(items):
+        for entry in items:
+            yield entry
+            yield from entries(entry.sub)
+    return [Diagnostic("A002", WARNING, display_path(config.root / "book.yaml"), None,
+                       f"index entry '{entry.name}' is never found in the text",
+                       "add the form the text uses to its forms:, or remove the entry")
+            for entry in entries(book.index) if not entry.marks and not entry.see and not entry.sub]

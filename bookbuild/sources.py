@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bookbuild import yamlfile
 from bookbuild.config import Config, read_text
@@ -41,6 +42,13 @@ class FrontMatter(BaseModel):
     contents_note: str | None = None
     credits: str | None = None
     source_url: str | None = Field(None, pattern=r"^https?://\S+$")
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            datetime.date.fromisoformat(value)      # 1959-02-30 matches the pattern but is no date
+        return value
     record_id: str | None = None
     digital_archive: str | None = Field(None, description="the online archive, e.g. Wilson Center Digital Archive")
 

@@ -39,7 +39,7 @@ def _entries(index) -> tuple[list[IndexEntry], dict[str, str]]:
 
 def _entry(kind: str, term: Term, by_form: dict[str, str]) -> IndexEntry:
     for form in term.match_forms:
-        by_form.setdefault(form, term.name)
+        by_form.setdefault(form.replace("\u2019", "'"), term.name)
     entry = IndexEntry(term.name, sort_key(term.name, term.sort), kind, see=term.see,
                        see_also=list(term.see_also))
     entry.sub = sorted((_entry(kind, sub, by_form) for sub in term.sub), key=lambda e: e.sort_key)
@@ -56,7 +56,9 @@ def _pattern(by_form: dict[str, str]) -> re.Pattern | None:
     if not by_form:
         return None
     forms = sorted(by_form, key=len, reverse=True)     # longest form wins where two overlap
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)")
+    # The text's apostrophes are curly by now; a form is written with either.
+    alternatives = (re.escape(form).replace("'", "['\u2019]") for form in forms)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 def _find(doc: Document, pattern: re.Pattern | None, by_form: dict[str, str]) -> None:
@@ -68,7 +70,8 @@ def _find(doc: Document, pattern: re.Pattern | None, by_form: dict[str, str]) ->
         block.inlines = map_text(
             block.inlines,
             lambda text, line=block.line: split_matches(
-                text, pattern, lambda m: IndexMark(by_form[m.group(0)], [Text(m.group(0))], line)),
+                text, pattern, lambda m: IndexMark(by_form[m.group(0).replace("\u2019", "'")], [Text(m.group(0))],
+                                                   line)),
             skip=("code", "url", "IndexMark"))
 
 

@@ -67,7 +67,7 @@ def test_repository_reader_checks_clean():
     out = subprocess.run([sys.executable, "-m", "bookbuild", "check", "-C", str(REPO)],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    assert "0 errors" in out.stdout
+    assert "0 errors, 0 warnings" in out.stdout
 
 
 def test_help_lists_the_commands():

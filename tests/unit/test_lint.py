@@ -1,0 +1,59 @@
+"""Every apparatus lint rule, each on a small failing example; the repository's reader passes them all."""
+
+from pathlib import Path
+
+import pytest
+
+from bookbuild.lint import check
+from tests.helpers import REPO
+from tests.unit.test_enrich import INDEX, RECORD
+from tests.unit.test_config import MINIMAL
+
+
+def lint(tmp_path: Path, chapter: str, index: str = INDEX) -> list[str]:
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "book.yaml").write_text(MINIMAL + "contents:\n  introduction: null\n" + index)
+    (tmp_path / "chapters" / "1959-10-02-talk.md").write_text(chapter)
+    return [d.format() for d in check(tmp_path)]
+
+
+def test_the_small_record_is_clean(tmp_path):
+    assert lint(tmp_path, RECORD.replace("SUSLOV, M.A.", "KHRUSHCHEV N.S.")) == []
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda t: t.replace("The editor speaks of Khrushchev.[^h]", "TODO: write the headnote (who).")
+     .replace("[^h]: A headnote note.\n", ""), r"talk.md:10: warning A001: the headnote is still a placeholder"),
+    (lambda t: t.replace("archive: APRF\n", "").replace("source_url: https://example.org/document/1\n", ""),
+     r"talk.md:1: error A003: no source"),
+    (lambda t: t, r"talk.md:15: warning A004: speaker 'SUSLOV, M.A.:' is not in the registry"),
+    (lambda t: t.replace("We have no claims", "The NKVD has no claims"),
+     r"talk.md:15: warning A004: abbreviation 'NKVD' is not in the registry"),
+    (lambda t: t.replace("said so...[^1]", "said so[^1]."), r"talk.md:13: warning A005: note call \[\^1\] stands before '.'"),
+    (lambda t: t.replace("[^1]: Nehru again.", "[^1]: Ibid., p. 4."), r"talk.md:18: warning A006: note \[\^1\] says 'Ibid'"),
+])
+def test_each_rule_names_file_line_and_code(tmp_path, edit, expected):
+    import re
+    found = lint(tmp_path, edit(RECORD))
+    assert any(re.search(expected, line) for line in found), found
+
+
+def test_entry_never_found(tmp_path):
+    found = lint(tmp_path, RECORD, INDEX + "    - name: Nobody\n      forms: [Nobody]\n")
+    assert any("book.yaml: warning A002: index entry 'Nobody' is never found" in line for line in found)
+
+
+def test_translator_must_be_credited(tmp_path, monkeypatch):
+    from bookbuild.enrich import citations
+    monkeypatch.setattr(citations, "note_form", lambda meta: [citations.Text("A citation that forgets.")])
+    found = lint(tmp_path, RECORD)
+    assert any("error A007: translator D. W. is named in the front matter but not credited" in l for l in found)
+
+
+def test_dates_that_do_not_parse(tmp_path):
+    found = lint(tmp_path, RECORD.replace('"1959-10-02"', '"1959-02-30"'))
+    assert any("talk.md:3: error S006: front-matter 'date'" in line for line in found), found
+
+
+def test_the_repository_reader_passes_every_rule():
+    assert check(REPO) == []
