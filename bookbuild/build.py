@@ -10,13 +10,13 @@ from pathlib import Path
 
 from bookbuild import config as config_mod, sources, verify
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR
-from bookbuild.enrich import citations, conventions, ids, index, notes, typography
+from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography
 from bookbuild.model import Book
 from bookbuild.outputs import write_atomically
 from bookbuild.pagemap import PageMap
 from bookbuild.render import epub, pdf
 
-PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, index.run)
+PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)
 FORMATS = ("epub", "pdf")
 
 

@@ -48,7 +48,17 @@ class IndexMark:
     id: str = ""
 
 
-Inline = Union[Text, Span, Link, LineBreak, NoteRef, IndexMark]
+@dataclass
+class CrossRef:
+    """A reference by id to a document or a note; enrich.crossrefs resolves it."""
+    target: str             # "doc-id" or "doc-id:note-label", as the editor wrote it
+    line: int
+    text: str = ""          # "Document 2", "note 3 to Document 2"
+    anchor: str = ""        # the id it points to (a document's title or a note's call)
+    children: list = field(default_factory=list)   # the editor's own words for the link, if any
+
+
+Inline = Union[Text, Span, Link, LineBreak, NoteRef, IndexMark, CrossRef]
 
 
 # ---- blocks --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -16,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bookbuild import yamlfile
 from bookbuild.config import Config, read_text
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path, error
-from bookbuild.model import Block, Book, Document, IndexMark, LineBreak, Link, Note, NoteRef, Part, Span, Text
+from bookbuild.model import (Block, Book, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Part,
+                             Span, Text)
 
 MAX_CHAPTER_BYTES = 2_000_000
 HEADNOTE_PLACEHOLDER = "TODO: write the headnote"
@@ -237,7 +239,10 @@ class _Reader:
     def _opening(self, token: Token, styles: dict, line: int):
         tag = token.type[: -len("_open")]
         if tag == "link":
-            return Link(str(token.attrGet("href") or ""), [])
+            href = str(token.attrGet("href") or "")
+            if href.startswith("#"):            # [](#doc-id) or [](#doc-id:note): a cross-reference
+                return CrossRef(unquote(href[1:]), line, children=[])
+            return Link(href, [])
         if tag == "span":
             term = token.attrGet("index")
             if term is None:

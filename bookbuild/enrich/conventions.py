@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bookbuild.enrich import leaf_blocks, map_text, split_matches
-from bookbuild.model import Book, Span, Text
+from bookbuild.enrich import map_text, split_matches
+from bookbuild.model import Book, Span, Text, walk_blocks
 
 # "KHRUSHCHEV N.S.:", "SUSLOV, M.A.:", "ZHOU ENLAI:" at the start of a paragraph: a turn.
 SPEAKER = re.compile(r"^([A-Z][A-Z'’\-]+(?:[ ,.]+[A-Z][A-Z'’\-.]*)*\.?:)(?=\s)")
@@ -15,7 +15,8 @@ EDITORIAL = re.compile(r"\[[^\[\]\n]+\]")
 
 def run(book: Book, config) -> Book:
     for doc in book.documents:
-        for block in leaf_blocks(doc, with_notes=False):
+        # The record's own text only: headnotes and notes are the editors' voice.
+        for block in (b for b in walk_blocks(doc.body) if b.inlines):
             if block.kind == "p":
                 _mark_speaker(block)
             block.inlines = map_text(block.inlines, _editorial)

@@ -38,6 +38,7 @@ def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
     person_links = {name: f"persons.xhtml#{key}" for name, key in registry.links(config).items()}
     spine = []
     for uid, name, template, doc, context in _pages(book, page_map, hrefs):
+        context.setdefault("hrefs", hrefs)
         markup = html.render(config, f"epub/{template}.xhtml.j2", html.EPUB, doc, breaks=breaks,
                              person_links=person_links, **context)
         item = epub.EpubItem(uid=uid, file_name=f"{name}.xhtml", media_type=XHTML, content=markup.encode())
@@ -69,6 +70,8 @@ def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
         hrefs[doc.id] = f"{name}#{doc.id}"
         hrefs[f"{doc.id}-title"] = f"{name}#{doc.id}-title"
         hrefs[f"source-{doc.id}"] = f"sources.xhtml#source-{doc.id}"
+        for note in ([doc.source_note] if doc.source_note else []) + doc.notes:
+            hrefs[f"{note.id}-ref"] = f"{name}#{note.id}-ref"
         for block in document_blocks(doc):
             hrefs[block.id] = f"{name}#{block.id}"
             for node in walk_inlines(block.inlines):

@@ -10,7 +10,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from bookbuild.enrich.citations import display_date
-from bookbuild.model import Block, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text
+from bookbuild.model import Block, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text
 
 PRINT, EPUB = "print", "epub"
 SPAN_TAGS = {"em": "em", "strong": "strong", "code": "code", "strike": "s"}
@@ -24,6 +24,8 @@ class Renderer:
     repairs: dict[str, str] | None = None     # block id -> class (print: note placement repairs)
     breaks: dict | None = None                # element id -> [(offset, page label)] (EPUB page-list)
     person_links: dict | None = None          # index entry -> href of its Persons entry (EPUB)
+    hrefs: dict | None = None                 # id -> file#id (EPUB cross-references)
+    xref_pages: dict | None = None            # id -> print page label (print cross-references)
 
     def __post_init__(self):
         self._pending: list[tuple[int, str]] = []
@@ -68,10 +70,20 @@ class Renderer:
             return Markup('<span class="ix" id="%s">%s</span>') % (node.id, inner)
         if isinstance(node, NoteRef):
             return self.noteref(self.note_by_number(node.number))
+        if isinstance(node, CrossRef):
+            return self.crossref(node)
         if isinstance(node, LineBreak):
             self._offset += 1
             return Markup("<br/>")
         raise TypeError(f"no markup for {type(node).__name__}")
+
+    def crossref(self, ref: CrossRef) -> Markup:
+        """EPUB: a link to the place. Print: the name and the page, e.g. 'Document 2 (p. 7)'."""
+        words = self.inlines(ref.children) if ref.children else escape(ref.text)
+        if self.medium == EPUB:
+            return Markup('<a class="xref" href="%s">%s</a>') % ((self.hrefs or {}).get(ref.anchor, "#"), words)
+        page = (self.xref_pages or {}).get(ref.anchor, "00")    # 00: a first layout, before pages are known
+        return Markup('<a class="xref" href="#%s">%s (p.\u00a0%s)</a>') % (ref.anchor, words, page)
 
     def note_by_number(self, number: int) -> Note:
         notes = ([self.doc.source_note] if self.doc.source_note else []) + self.doc.notes
@@ -132,6 +144,7 @@ def _environment(templates: Path) -> jinja2.Environment:
 def render(config, template: str, medium: str, doc: Document | None = None, **context) -> str:
     """Render one template of styles/templates for a medium ('print' or 'epub')."""
     env = _environment(config.styles_dir / "templates")
-    renderer = Renderer(medium, doc, context.get("repairs"), context.get("breaks"), context.get("person_links"))
+    renderer = Renderer(medium, doc, context.get("repairs"), context.get("breaks"), context.get("person_links"),
+                        context.get("hrefs"), context.get("xref_pages"))
     return env.get_template(template).render(config=config, medium=medium, doc=doc, r=renderer,
                                              **context)

@@ -17,14 +17,14 @@ from weasyprint.text.fonts import FontConfiguration
 
 from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
-from bookbuild.model import Book, Document, NoteRef, plain_text, walk_inlines
+from bookbuild.model import Book, CrossRef, Document, NoteRef, plain_text, walk_inlines
 from bookbuild.pagemap import PageMap, roman
 from bookbuild.render import html, registry
 from bookbuild.render.fetcher import ProjectFetcher
 from bookbuild.render.fonts import faces, font_roots, missing
 
-# Escalating repairs for a paragraph whose note WeasyPrint set on another page, or lost.
-REPAIRS = ("fn-line", "fn-block", "fn-break")
+# Layouts of one part before a note that WeasyPrint keeps setting on the wrong page stops the build.
+MAX_REPAIRS = 12
 
 
 @dataclass
@@ -117,20 +117,13 @@ def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
     check_glyphs(book, config)
     setter = Typesetter(config)
     blank = setter.blank_page()
-    body = _Sequence(blank)
-    for number, part in enumerate(book.parts, start=1):
-        if part.title:
-            body.add(setter.render(html.render(config, "print/part.xhtml.j2", html.PRINT, number=number,
-                                               title=part.title), _start_css(body.next_page)))
-        for doc in part.documents:
-            body.add(layout_verified(setter, doc, lambda repairs, doc=doc: html.render(
-                config, "print/document.xhtml.j2", html.PRINT, doc, repairs=repairs), start=body.next_page))
+    body, xref_pages = _main_matter(setter, book, blank)
     sources_start = body.next_page
     body.add(setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources",
                                        documents=book.documents),
                            _start_css(sources_start)))
     index_start = body.next_page
-    front = _front(setter, book, body, sources_start, index_start, created)
+    front = _front(setter, book, body, sources_start, index_start, created, xref_pages)
     front_pages = front.pages + ([blank] if len(front.pages) % 2 else [])
     page_map = PageMap(labels=[roman(n) for n in range(1, len(front_pages) + 1)],
                        anchors=dict(front.anchors), repaired_pages=front.repaired + body.repaired,
@@ -149,6 +142,36 @@ def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
     combined = front.document.copy(front_pages + body.pages + index.pages)
     pdf = combined.write_pdf(**_pdf_options(config))
     return _label_pages(pdf, len(front_pages)), page_map
+
+
+def _main_matter(setter: Typesetter, book: Book, blank) -> tuple["_Sequence", dict[str, str]]:
+    """The documents laid out from page 1. Cross-references print the page they point to, which
+    is known only after a layout: lay out again until those pages stand still (twice, usually)."""
+    targets = {ref.anchor for doc in book.all_documents for block in leaf_blocks(doc)
+               for ref in walk_inlines(block.inlines) if isinstance(ref, CrossRef)}
+    xref_pages: dict[str, str] = {}
+    for _ in range(4):
+        body = _body(setter, book, blank, xref_pages)
+        found = {anchor: str(body.anchors[anchor] + 1) for anchor in targets if anchor in body.anchors}
+        if found == xref_pages:
+            return body, xref_pages
+        xref_pages = found
+    raise error("P004", setter.config.root / "book.yaml", None, "cross-reference page numbers do not settle",
+                "a reference's own width moves its target: rephrase the text around it")
+
+
+def _body(setter: Typesetter, book: Book, blank, xref_pages: dict[str, str]) -> "_Sequence":
+    config = setter.config
+    body = _Sequence(blank)
+    for number, part in enumerate(book.parts, start=1):
+        if part.title:
+            body.add(setter.render(html.render(config, "print/part.xhtml.j2", html.PRINT, number=number,
+                                               title=part.title), _start_css(body.next_page)))
+        for doc in part.documents:
+            body.add(layout_verified(setter, doc, lambda repairs, doc=doc: html.render(
+                config, "print/document.xhtml.j2", html.PRINT, doc, repairs=repairs, xref_pages=xref_pages),
+                start=body.next_page))
+    return body
 
 
 class _Sequence:
@@ -178,36 +201,45 @@ class _Sequence:
 
 def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], str], start: int | None,
                     roman_folios: bool = False) -> Layout:
-    """Lay out a part and check every note against its call; repair the paragraph, or refuse."""
+    """Lay out a part and check every note against its call; repair the page, or refuse."""
     repairs: dict[str, str] = {}
-    while True:
+    repaired: set[str] = set()
+    for _ in range(MAX_REPAIRS):
         layout = setter.render(markup(repairs), _start_css(start) if start else "")
         misplaced = [n for n in _notes(doc) if layout.anchors.get(n.id) != layout.anchors.get(f"{n.id}-ref")]
         if not misplaced:
-            layout.repaired = len({layout.anchors[f"{_note_of(doc, b).id}-ref"] for b in repairs})
+            layout.repaired = len({layout.anchors[f"{note_id}-ref"] for note_id in repaired})
             return layout
-        for note in misplaced:
-            _escalate(doc, note, repairs, layout, start or 1, roman_folios)
+        note = misplaced[0]
+        repaired.add(note.id)
+        if not _repair(doc, note, repairs, layout):
+            page = layout.anchors.get(f"{note.id}-ref", 0) + (start or 1)
+            folio = roman(page) if roman_folios else str(page)
+            raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on page {folio}, the page "
+                        "of its call", "shorten the note, or split the paragraph that calls it")
+    raise error("P002", doc.path, None, "notes could not be set on the pages of their calls",
+                "shorten the longest notes of this document")
 
 
-def _escalate(doc, note, repairs, layout, start, roman_folios) -> None:
-    block = next((b for b in leaf_blocks(doc, with_notes=False) if _calls(b, note.number)), None)
-    current = repairs.get(block.id) if block else None
-    if block is None or current == REPAIRS[-1]:
-        page = layout.anchors.get(f"{note.id}-ref", 0) + start
-        folio = roman(page) if roman_folios else str(page)
-        raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on page {folio}, the page "
-                    "of its call", "shorten the note, or split the paragraph that calls it")
-    repairs[block.id] = REPAIRS[REPAIRS.index(current) + 1] if current else REPAIRS[0]
+def _repair(doc: Document, note, repairs: dict[str, str], layout: Layout) -> bool:
+    """One more repair for a note set after its call's page (or lost): first a footnote policy on
+    the calling paragraph, then room made on the call's page by moving its last paragraph on."""
+    blocks = leaf_blocks(doc, with_notes=False)
+    caller = next((b for b in blocks if _calls(b, note.number)), None)
+    if caller is not None and repairs.get(caller.id) in (None, "fn-line"):
+        repairs[caller.id] = "fn-block" if caller.id in repairs else "fn-line"
+        return True
+    call_page = layout.anchors.get(f"{note.id}-ref")
+    after = blocks[blocks.index(caller) + 1:] if caller is not None else blocks
+    movable = [b for b in after if layout.anchors.get(b.id) == call_page and repairs.get(b.id) != "fn-break"]
+    if movable:
+        repairs[movable[-1].id] = "fn-break"
+        return True
+    return False
 
 
 def _calls(block, number: int) -> bool:
     return any(isinstance(n, NoteRef) and n.number == number for n in walk_inlines(block.inlines))
-
-
-def _note_of(doc: Document, block_id: str):
-    block = next(b for b in leaf_blocks(doc, with_notes=False) if b.id == block_id)
-    return next(n for n in _notes(doc) if _calls(block, n.number))
 
 
 def _notes(doc: Document):
@@ -306,7 +338,7 @@ def _start_css(page: int) -> str:
     return f"@page :first {{ counter-reset: page {page} }}"
 
 
-def _front(setter, book, body: _Sequence, sources_start, index_start, created) -> Layout:
+def _front(setter, book, body: "_Sequence", sources_start, index_start, created, xref_pages) -> Layout:
     config = setter.config
     pages = {a: str(p + 1) for a, p in body.anchors.items()}
     lists = registry.lists(config)
@@ -317,7 +349,7 @@ def _front(setter, book, body: _Sequence, sources_start, index_start, created) -
                    back_entries=[("Sources", sources_start), ("Index", index_start)],
                    **copyright_context(book))
     markup = lambda repairs: html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction,
-                                         repairs=repairs, **context)
+                                         repairs=repairs, xref_pages=xref_pages, **context)
     if book.introduction:
         return layout_verified(setter, book.introduction, markup, start=None, roman_folios=True)
     return setter.render(markup({}))

@@ -1,0 +1,40 @@
+"""Cross-references by id, [](#doc-id) or [](#doc-id:note-label), resolved to what they name."""
+
+from __future__ import annotations
+
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path
+from bookbuild.enrich import leaf_blocks
+from bookbuild.model import Book, CrossRef, Document, walk_inlines
+
+
+def run(book: Book, config) -> Book:
+    docs = {doc.id: doc for doc in book.all_documents}
+    problems = []
+    for doc in book.all_documents:
+        for block in leaf_blocks(doc):
+            for node in walk_inlines(block.inlines):
+                if isinstance(node, CrossRef) and not _resolve(node, doc, docs):
+                    problems.append(Diagnostic("X010", ERROR, display_path(doc.path), node.line,
+                                               f"cross-reference to '{node.target}' names no document or note",
+                                               "write [](#document-id) or [](#document-id:note-label); ids are "
+                                               "the chapter file names without .md, or their id: key"))
+    if problems:
+        raise BookError(problems)
+    return book
+
+
+def _resolve(ref: CrossRef, here: Document, docs: dict[str, Document]) -> bool:
+    doc_id, _, label = ref.target.partition(":")
+    doc = docs.get(doc_id)
+    if doc is None:
+        return False
+    name = f"Document {doc.number}" if doc.number else doc.title
+    if not label:
+        ref.text, ref.anchor = name, f"{doc.id}-title"
+        return True
+    note = next((n for n in doc.notes if n.label == label), None)
+    if note is None:
+        return False
+    ref.text = f"note {note.number}" + ("" if doc is here else f" to {name}")
+    ref.anchor = f"{note.id}-ref"
+    return True
