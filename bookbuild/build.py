@@ -14,6 +14,7 @@ from bookbuild.enrich import citations, conventions, crossrefs, ids, index, note
 from bookbuild.model import Book
 from bookbuild.outputs import write_atomically
 from bookbuild.pagemap import PageMap
+from bookbuild.progress import QUIET, Progress
 from bookbuild.render import epub, pdf
 
 PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)
@@ -28,27 +29,31 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def read(root: Path):
+def read(root: Path, progress: Progress = QUIET):
     """Config and the enriched book: everything a build or a check needs before rendering."""
-    config = config_mod.load(root)
-    book = sources.read_book(config)
-    for step in PASSES:
-        book = step(book, config)
+    with progress.stage("read config and sources"):
+        config = config_mod.load(root)
+        book = sources.read_book(config)
+    with progress.stage("enrich"):
+        for step in PASSES:
+            book = step(book, config)
     return config, book
 
 
-def build(root: Path, formats: tuple[str, ...] = FORMATS) -> BuildResult:
-    config, book = read(root)
+def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET) -> BuildResult:
+    config, book = read(root, progress)
     created = build_time(config)
     # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
-    with source_date(created):
-        pdf_bytes, page_map = pdf.write(book, config, created)
+    with progress.stage("lay out the PDF"), source_date(created):
+        pdf_bytes, page_map = pdf.write(book, config, created, progress.document)
     products = {}
     if "pdf" in formats:
         products["pdf"] = pdf_bytes
     if "epub" in formats:
-        products["epub"] = epub.write(book, config, page_map, created)
-    diagnostics = verify.run(book, config, page_map, products)
+        with progress.stage("write the EPUB"):
+            products["epub"] = epub.write(book, config, page_map, created)
+    with progress.stage("verify"):
+        diagnostics = verify.run(book, config, page_map, products)
     if any(d.severity == ERROR for d in diagnostics):
         raise BookError(diagnostics)         # nothing is written: output/ keeps the last good files
     result = BuildResult(page_map=page_map, book=book, diagnostics=diagnostics)

@@ -19,6 +19,7 @@ EPILOG = """examples:
   bookbuild build                 EPUB and PDF into output/
   bookbuild build --format epub   the EPUB only
   bookbuild check                 validate book.yaml and chapters without building
+  bookbuild watch                 rebuild on every save, preview at http://127.0.0.1:8000/
   bookbuild init my-reader        start a new reader with a working example
   bookbuild import record.txt     turn an archive record into a chapter file
 """
@@ -55,7 +56,12 @@ def _parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", parents=[common], help="build the EPUB and the PDF into output/")
     build.add_argument("--format", choices=("epub", "pdf"), help="build one format only")
+    build.add_argument("-v", "--verbose", action="store_true", help="show the time each stage takes")
     build.set_defaults(run=_build)
+
+    watch = sub.add_parser("watch", parents=[common], help="rebuild on save, preview at http://127.0.0.1:PORT/")
+    watch.add_argument("--port", type=int, default=8000, help="port of the preview (0: any free port)")
+    watch.set_defaults(run=_watch)
 
     check = sub.add_parser("check", parents=[common], help="validate book.yaml and the chapters, build nothing")
     check.set_defaults(run=_check)
@@ -75,8 +81,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _build(args) -> int:
     from bookbuild.build import FORMATS, build
+    from bookbuild.progress import Progress
     started = time.monotonic()
-    result = build(args.project, (args.format,) if args.format else FORMATS)
+    result = build(args.project, (args.format,) if args.format else FORMATS, Progress.for_terminal(args.verbose))
     for diagnostic in result.diagnostics:
         print(diagnostic.format(), file=sys.stderr)
     if any(d.severity == ERROR for d in result.diagnostics):
@@ -86,6 +93,13 @@ def _build(args) -> int:
         print(f"wrote {path}")
     print(f"{pages} pages, {result.page_map.repaired_pages} repaired for notes, "
           f"{time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _watch(args) -> int:
+    from bookbuild.build import build
+    from bookbuild.watch import watch
+    watch(args.project, args.port, build)
     return 0
 
 

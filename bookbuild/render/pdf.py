@@ -109,7 +109,7 @@ def _warnings():
         logger.removeHandler(handler)
 
 
-def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
+def write(book: Book, config, created: str, on_document=None) -> tuple[bytes, PageMap]:
     """Lay out the print edition; return the PDF and where every anchor landed.
 
     Order: documents (arabic from 1), Sources, then the front matter (its contents need the
@@ -117,7 +117,7 @@ def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
     check_glyphs(book, config)
     setter = Typesetter(config)
     blank = setter.blank_page()
-    body, xref_pages = _main_matter(setter, book, blank)
+    body, xref_pages = _main_matter(setter, book, blank, on_document)
     sources_start = body.next_page
     body.add(setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources",
                                        documents=book.documents),
@@ -144,14 +144,14 @@ def write(book: Book, config, created: str) -> tuple[bytes, PageMap]:
     return _label_pages(pdf, len(front_pages)), page_map
 
 
-def _main_matter(setter: Typesetter, book: Book, blank) -> tuple["_Sequence", dict[str, str]]:
+def _main_matter(setter: Typesetter, book: Book, blank, on_document=None) -> tuple["_Sequence", dict[str, str]]:
     """The documents laid out from page 1. Cross-references print the page they point to, which
     is known only after a layout: lay out again until those pages stand still (twice, usually)."""
     targets = {ref.anchor for doc in book.all_documents for block in leaf_blocks(doc)
                for ref in walk_inlines(block.inlines) if isinstance(ref, CrossRef)}
     xref_pages: dict[str, str] = {}
     for _ in range(4):
-        body = _body(setter, book, blank, xref_pages)
+        body = _body(setter, book, blank, xref_pages, on_document)
         found = {anchor: str(body.anchors[anchor] + 1) for anchor in targets if anchor in body.anchors}
         if found == xref_pages:
             return body, xref_pages
@@ -160,17 +160,22 @@ def _main_matter(setter: Typesetter, book: Book, blank) -> tuple["_Sequence", di
                 "a reference's own width moves its target: rephrase the text around it")
 
 
-def _body(setter: Typesetter, book: Book, blank, xref_pages: dict[str, str]) -> "_Sequence":
+def _body(setter: Typesetter, book: Book, blank, xref_pages: dict[str, str], on_document=None) -> "_Sequence":
     config = setter.config
     body = _Sequence(blank)
+    total = len(book.documents)
     for number, part in enumerate(book.parts, start=1):
         if part.title:
             body.add(setter.render(html.render(config, "print/part.xhtml.j2", html.PRINT, number=number,
                                                title=part.title), _start_css(body.next_page)))
         for doc in part.documents:
+            if on_document:
+                on_document(doc.number - 1, total, doc.running_title)
             body.add(layout_verified(setter, doc, lambda repairs, doc=doc: html.render(
                 config, "print/document.xhtml.j2", html.PRINT, doc, repairs=repairs, xref_pages=xref_pages),
                 start=body.next_page))
+    if on_document:
+        on_document(total, total, "")
     return body
 
 

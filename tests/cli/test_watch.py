@@ -1,0 +1,55 @@
+"""`bookbuild watch`: a preview that follows the edits, shows a broken edit, and keeps running."""
+
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+from bookbuild.scaffold import init
+from tests.helpers import xhtml_text
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        markup = response.read().decode()
+    return markup + "\n" + " ".join(xhtml_text(markup).split())
+
+
+def wait_for(url: str, condition, seconds: float = 120) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            text = fetch(url)
+            if condition(text):
+                return text
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never showed what was expected")
+
+
+def test_watch_rebuilds_on_save_and_survives_a_broken_edit(tmp_path):
+    root = tmp_path / "reader"
+    init(root)
+    process = subprocess.Popen([sys.executable, "-m", "bookbuild", "watch", "--port", "0", "-C", str(root)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/", process.stdout.readline()).group(0)
+        page = url + "doc-1945-07-24-potsdam-telegram.xhtml"
+        assert "The conference at Potsdam continues." in wait_for(page, lambda t: "Potsdam" in t)
+        assert "/__version" in fetch(page)                       # the page reloads itself
+        chapter = next((root / "chapters").glob("1945-*.md"))
+        chapter.write_text(chapter.read_text().replace("continues.", "continues into the night."))
+        assert "into the night" in wait_for(page, lambda t: "into the night" in t)
+        book = root / "book.yaml"
+        book.write_text(book.read_text().replace("title:", "titel:", 1))
+        error = wait_for(url, lambda t: "does not build" in t)
+        assert "error C004: unknown key" in error
+        book.write_text(book.read_text().replace("titel:", "title:", 1))
+        assert "into the night" in wait_for(page, lambda t: "into the night" in t)
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "error C004" in output and output.count("rebuilt in") >= 3
