@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
@@ -12,14 +11,13 @@ from typing import Callable
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from weasyprint import CSS, HTML
-from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
 from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import Book, CrossRef, Document, NoteRef, plain_text, walk_inlines
 from bookbuild.pagemap import PageMap, roman
-from bookbuild.render import html, registry
+from bookbuild.render import html, layoutfacts, registry
 from bookbuild.render.fetcher import ProjectFetcher
 from bookbuild.render.fonts import faces, font_roots, missing
 
@@ -37,7 +35,7 @@ class Layout:
 
     @property
     def starts(self) -> list[tuple[list[str], str]]:
-        return [_page_start(page) for page in self.pages]
+        return [layoutfacts.page_start(page) for page in self.pages]
 
     def faults(self) -> tuple[list[tuple[int, str, int]], list[tuple[int, str, str]]]:
         """Paragraph fragments of one line at a page turn (page, block id, lines), and text
@@ -47,9 +45,9 @@ class Layout:
         for index, page in enumerate(self.pages):
             box = page._page_box
             right = box.content_box_x() + box.width
-            for block_id, lines in _line_counts(box).items():
+            for block_id, lines in layoutfacts.line_counts(box).items():
                 fragments.setdefault(block_id, []).append((index, lines))
-            overflows += [(index, block_id, text) for block_id, text in _overflowing(box, right)]
+            overflows += [(index, block_id, text) for block_id, text in layoutfacts.overflowing(box, right)]
         short = [(page, block_id, lines) for block_id, parts in fragments.items() if len(parts) > 1
                  for page, lines in parts if lines < 2]
         return short, overflows
@@ -249,84 +247,6 @@ def _calls(block, number: int) -> bool:
 
 def _notes(doc: Document):
     return ([doc.source_note] if doc.source_note else []) + doc.notes
-
-
-def _page_start(page) -> tuple[list[str], str]:
-    """Where a page begins: the ids around its first text (outermost first), and its first line.
-
-    The EPUB's page-list puts its marker there, so 'page 12' in the EPUB is where page 12 begins."""
-    ids: list[str] = []
-
-    def first_line(box):
-        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
-            return None
-        element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
-        pushed = bool(element_id) and (not ids or ids[-1] != element_id)
-        if pushed:
-            ids.append(element_id)
-        if isinstance(box, boxes.LineBox) and _text(box).strip():
-            _first_text_ids(box, ids)
-            return _text(box)
-        for child in getattr(box, "children", None) or []:
-            found = first_line(child)
-            if found is not None:
-                return found
-        if pushed:
-            ids.pop()
-        return None
-
-    text = first_line(page._page_box)
-    return (ids, text.strip()) if text is not None else ([], "")
-
-
-def _first_text_ids(box, ids: list[str]) -> bool:
-    """Extend ids with those of the inline boxes that hold the line's first text."""
-    if isinstance(box, boxes.TextBox):
-        return bool(box.text.strip())
-    for child in getattr(box, "children", None) or []:
-        element_id = child.element.get("id") if getattr(child, "element", None) is not None else None
-        if element_id:
-            ids.append(element_id)
-        if _first_text_ids(child, ids):
-            return True
-        if element_id:
-            ids.pop()
-    return False
-
-
-def _text(box) -> str:
-    if isinstance(box, boxes.TextBox):
-        return box.text
-    return "".join(_text(child) for child in getattr(box, "children", None) or []
-                   if not isinstance(child, boxes.FootnoteAreaBox))
-
-
-def _line_counts(box, current: str | None = None, counts: dict | None = None) -> dict[str, int]:
-    """Lines of each leaf block (our ids end in -bN) on this page."""
-    counts = {} if counts is None else counts
-    if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
-        return counts
-    element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
-    if element_id and re.search(r"-b\d+$", element_id) and isinstance(box, boxes.BlockBox):
-        current = element_id
-    if isinstance(box, boxes.LineBox):
-        if current:
-            counts[current] = counts.get(current, 0) + 1
-        return counts
-    for child in getattr(box, "children", None) or []:
-        _line_counts(child, current, counts)
-    return counts
-
-
-def _overflowing(box, right: float, current: str = "") -> list[tuple[str, str]]:
-    """(block id, text) of text boxes that reach past the right edge of the text block."""
-    if isinstance(box, boxes.MarginBox):
-        return []
-    element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
-    current = element_id if element_id and re.search(r"-b\d+$", element_id) else current
-    if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
-        return [(current, box.text)]
-    return [hit for child in getattr(box, "children", None) or [] for hit in _overflowing(child, right, current)]
 
 
 def _anchors(pages) -> dict[str, int]:

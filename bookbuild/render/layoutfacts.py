@@ -1,0 +1,88 @@
+"""What a laid-out page holds, read from WeasyPrint's boxes: where it begins, lines per paragraph,
+text past the margin. Only the PDF writer looks inside boxes; everything else uses anchors."""
+
+from __future__ import annotations
+
+import re
+
+from weasyprint.formatting_structure import boxes
+
+BLOCK_ID = re.compile(r"-b\d+$")       # our leaf blocks' ids (enrich.ids)
+
+
+def page_start(page) -> tuple[list[str], str]:
+    """Where a page begins: the ids around its first text (outermost first), and its first line.
+
+    The EPUB's page-list puts its marker there, so 'page 12' in the EPUB is where page 12 begins."""
+    ids: list[str] = []
+
+    def first_line(box):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return None
+        element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
+        pushed = bool(element_id) and (not ids or ids[-1] != element_id)
+        if pushed:
+            ids.append(element_id)
+        if isinstance(box, boxes.LineBox) and _text(box).strip():
+            _first_text_ids(box, ids)
+            return _text(box)
+        for child in getattr(box, "children", None) or []:
+            found = first_line(child)
+            if found is not None:
+                return found
+        if pushed:
+            ids.pop()
+        return None
+
+    text = first_line(page._page_box)
+    return (ids, text.strip()) if text is not None else ([], "")
+
+
+def _first_text_ids(box, ids: list[str]) -> bool:
+    """Extend ids with those of the inline boxes that hold the line's first text."""
+    if isinstance(box, boxes.TextBox):
+        return bool(box.text.strip())
+    for child in getattr(box, "children", None) or []:
+        element_id = child.element.get("id") if getattr(child, "element", None) is not None else None
+        if element_id:
+            ids.append(element_id)
+        if _first_text_ids(child, ids):
+            return True
+        if element_id:
+            ids.pop()
+    return False
+
+
+def _text(box) -> str:
+    if isinstance(box, boxes.TextBox):
+        return box.text
+    return "".join(_text(child) for child in getattr(box, "children", None) or []
+                   if not isinstance(child, boxes.FootnoteAreaBox))
+
+
+def line_counts(box, current: str | None = None, counts: dict | None = None) -> dict[str, int]:
+    """Lines of each leaf block (our ids end in -bN) on this page."""
+    counts = {} if counts is None else counts
+    if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+        return counts
+    element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
+    if element_id and BLOCK_ID.search(element_id) and isinstance(box, boxes.BlockBox):
+        current = element_id
+    if isinstance(box, boxes.LineBox):
+        if current:
+            counts[current] = counts.get(current, 0) + 1
+        return counts
+    for child in getattr(box, "children", None) or []:
+        line_counts(child, current, counts)
+    return counts
+
+
+def overflowing(box, right: float, current: str = "") -> list[tuple[str, str]]:
+    """(block id, text) of text boxes that reach past the right edge of the text block."""
+    if isinstance(box, boxes.MarginBox):
+        return []
+    element_id = box.element.get("id") if getattr(box, "element", None) is not None else None
+    current = element_id if element_id and BLOCK_ID.search(element_id) else current
+    if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
+        return [(current, box.text)]
+    return [hit for child in getattr(box, "children", None) or [] for hit in overflowing(child, right, current)]
