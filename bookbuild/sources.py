@@ -73,8 +73,8 @@ def _contents(config: Config) -> tuple[str | None, list[tuple[str | None, list[P
             (part.title, [_chapter_path(config, name) for name in part.documents]) for part in contents.parts]
     if contents.documents in (None, "auto"):
         skip = {contents.introduction}
-        paths = sorted(p for p in config.chapters_dir.glob("*.md") if p.name not in skip)
-        return contents.introduction, [(None, paths)]
+        names = sorted(p.name for p in config.chapters_dir.glob("*.md") if p.name not in skip)
+        return contents.introduction, [(None, [_chapter_path(config, name) for name in names])]
     return contents.introduction, [(None, [_chapter_path(config, name) for name in contents.documents])]
 
 
@@ -82,8 +82,9 @@ def _chapter_path(config: Config, name: str) -> Path:
     path = (config.chapters_dir / name)
     inside = path.resolve().is_relative_to(config.chapters_dir.resolve())
     if not inside or Path(name).is_absolute():
+        # '..', an absolute path or a symbolic link out: a build reads nothing outside its project
         raise error("C010", config.root / "book.yaml", None, f"chapter '{name}' is outside chapters/",
-                    "name chapter files relative to chapters/, without '..'")
+                    "keep chapter files inside chapters/ (no '..', absolute paths or links out)")
     if not path.is_file():
         raise error("C011", config.root / "book.yaml", None, f"chapter '{name}' not found in chapters/",
                     "check the file name, or remove it from contents")
