@@ -42,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: output/ keeps its previous files", file=sys.stderr)
         return 130
+    except Exception as exc:        # a bug of ours, not the user's: one line, and how to see more
+        if args.debug:
+            raise
+        print(f"bookbuild: internal error ({type(exc).__name__}: {exc}); output/ keeps its previous files. "
+              "Run again with --debug for the traceback, and report it.", file=sys.stderr)
+        return 70
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -15,10 +15,16 @@ from bookbuild.pagemap import PageMap
 def run(book: Book, config, page_map: PageMap, products: dict[str, bytes]) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     where = _block_places(book)
-    problems += [Diagnostic("V010", ERROR, *where.get(block, (display_path(config.styles_dir), None)),
-                            f"text overflows the text block on page {page_map.labels[page]}: {text[:40]!r}",
+    first_overflow: dict[tuple, tuple[int, str, int]] = {}
+    for page, block, text in page_map.overflows:        # one line per source line, however wide
+        place = where.get(block, (display_path(config.styles_dir), None))
+        seen = first_overflow.get(place)
+        first_overflow[place] = (seen[0], seen[1], seen[2] + 1) if seen else (page, text, 1)
+    problems += [Diagnostic("V010", ERROR, *place,
+                            f"text overflows the text block on page {page_map.labels[page]}: {text[:40]!r}"
+                            + (f" and {count - 1} more pieces of it" if count > 1 else ""),
                             "allow a break in it (a long URL or word), or check styles/print.css")
-                 for page, block, text in page_map.overflows]
+                 for place, (page, text, count) in first_overflow.items()]
     problems += [Diagnostic("V011", ERROR, *where.get(block, (display_path(config.styles_dir), None)),
                             f"the paragraph leaves {lines} line alone at the turn of page {page_map.labels[page]}",
                             "widows and orphans are set in styles/print.css")
