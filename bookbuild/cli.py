@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Each command imports its machinery when it runs, so `--help` answers without loading WeasyPrint.
 def _build(args) -> int:
     from bookbuild.build import FORMATS, build
     from bookbuild.progress import Progress

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bookbuild.build import read
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, display_path
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
@@ -20,7 +21,6 @@ IBID = re.compile(r"\b(ibid|op\.\s*cit|loc\.\s*cit)\b", re.IGNORECASE)
 
 
 def check(root: Path) -> list[Diagnostic]:
-    from bookbuild.build import read
     try:
         config, book = read(root)
     except BookError as exc:

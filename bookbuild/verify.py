@@ -8,6 +8,7 @@ import re
 from pypdf import PdfReader
 
 from bookbuild.diagnostics import Diagnostic, ERROR, display_path
+from bookbuild.enrich import leaf_blocks
 from bookbuild.model import Book
 from bookbuild.pagemap import PageMap
 
@@ -36,7 +37,6 @@ def run(book: Book, config, page_map: PageMap, products: dict[str, bytes]) -> li
 
 
 def _block_places(book: Book) -> dict[str, tuple[str, int]]:
-    from bookbuild.enrich import leaf_blocks
     return {block.id: (display_path(doc.path), block.line) for doc in book.all_documents
             for block in leaf_blocks(doc)}
 

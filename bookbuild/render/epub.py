@@ -107,10 +107,9 @@ def _page_list(page_map: PageMap, breaks: dict, hrefs: dict[str, str]) -> list[t
 
 
 def _pages(book: Book, page_map: PageMap, hrefs: dict[str, str]):
-    from bookbuild.render.pdf import copyright_context
     yield "cover", "cover", "cover", None, {}
     yield "titlepage", "titlepage", "titlepage", None, {}
-    yield "copyright", "copyright", "copyright", None, copyright_context(book)
+    yield "copyright", "copyright", "copyright", None, html.copyright_context(book)
     for which, title, items in registry.lists(book.config):
         yield which, which, "registry", None, {"which": which, "title": title, "items": items}
     if book.introduction:

@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from bookbuild.enrich.citations import display_date
+from bookbuild.enrich.citations import display_date, how_to_cite
 from bookbuild.model import Block, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text
 
 PRINT, EPUB = "print", "epub"
@@ -128,6 +128,12 @@ class Renderer:
         """EPUB: the notes of a document, each with its rendered blocks."""
         notes = ([doc.source_note] if doc.source_note else []) + doc.notes
         return [(note, self.blocks(note.blocks)) for note in notes]
+
+
+def copyright_context(book) -> dict:
+    """What the copyright page says in both formats: how to cite the reader, who translated."""
+    translators = sorted({d.meta["translator"] for d in book.documents if d.meta.get("translator")})
+    return {"how_to_cite": how_to_cite(book.config), "translators": translators}
 
 
 @lru_cache(maxsize=8)

@@ -20,6 +20,7 @@ from bookbuild.pagemap import PageMap, roman
 from bookbuild.render import html, layoutfacts, registry
 from bookbuild.render.fetcher import ProjectFetcher
 from bookbuild.render.fonts import faces, font_roots, missing
+from bookbuild.render.indexview import index_groups
 
 # Layouts of one part before a note that WeasyPrint keeps setting on the wrong page stops the build.
 MAX_REPAIRS = 12
@@ -116,30 +117,34 @@ def write(book: Book, config, created: str, on_document=None) -> tuple[bytes, Pa
     setter = Typesetter(config)
     blank = setter.blank_page()
     body, xref_pages = _main_matter(setter, book, blank, on_document)
-    sources_start = body.next_page
+    sources_start = body.open_recto()
     body.add(setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources",
-                                       documents=book.documents),
-                           _start_css(sources_start)))
-    index_start = body.next_page
-    front = _front(setter, book, body, sources_start, index_start, created, xref_pages)
-    front_pages = front.pages + ([blank] if len(front.pages) % 2 else [])
-    page_map = PageMap(labels=[roman(n) for n in range(1, len(front_pages) + 1)],
-                       anchors=dict(front.anchors), repaired_pages=front.repaired + body.repaired,
-                       page_starts=front.starts + [([], "")] * (len(front_pages) - len(front.pages)) + body.starts)
-    page_map.labels += [str(n) for n in range(1, len(body.pages) + 1)]
-    page_map.anchors.update({a: p + len(front_pages) for a, p in body.anchors.items()})
-    front_short, front_overflows = front.faults()
-    page_map.short_fragments = front_short + [(p + len(front_pages), b, n) for p, b, n in body.short]
-    page_map.overflows = front_overflows + [(p + len(front_pages), b, text) for p, b, text in body.overflows]
-    index = setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="index",
-                                      **index_context(book, page_map)), _start_css(index_start))
-    offset = len(page_map.labels)
-    page_map.labels += [str(index_start + n) for n in range(len(index.pages))]
-    page_map.page_starts += index.starts
-    page_map.anchors.update({a: p + offset for a, p in index.anchors.items()})
-    combined = front.document.copy(front_pages + body.pages + index.pages)
+                                       documents=book.documents), _start_css(sources_start)))
+    index_start = body.open_recto()
+    front = _Sequence(blank)
+    front.add(_front(setter, book, body, sources_start, index_start, created, xref_pages))
+    front.open_recto()
+    page_map = PageMap()
+    _extend(page_map, front, [roman(n) for n in range(1, len(front.pages) + 1)])
+    _extend(page_map, body, [str(n) for n in range(1, len(body.pages) + 1)])
+    index = _Sequence(blank)
+    index.add(setter.render(html.render(config, "print/back.xhtml.j2", html.PRINT, part="index",
+                                        **index_context(book, page_map)), _start_css(index_start)))
+    _extend(page_map, index, [str(index_start + n) for n in range(len(index.pages))])
+    combined = front.first_document.copy(front.pages + body.pages + index.pages)
     pdf = combined.write_pdf(**_pdf_options(config))
-    return _label_pages(pdf, len(front_pages)), page_map
+    return _label_pages(pdf, len(front.pages)), page_map
+
+
+def _extend(page_map: PageMap, sequence: "_Sequence", labels: list[str]) -> None:
+    """Add a sequence's pages to the page map, under the folios it prints."""
+    offset = len(page_map.labels)
+    page_map.labels += labels
+    page_map.anchors.update({a: p + offset for a, p in sequence.anchors.items()})
+    page_map.page_starts += sequence.starts
+    page_map.short_fragments += [(p + offset, block, n) for p, block, n in sequence.short]
+    page_map.overflows += [(p + offset, block, text) for p, block, text in sequence.overflows]
+    page_map.repaired_pages += sequence.repaired
 
 
 def _main_matter(setter: Typesetter, book: Book, blank, on_document=None) -> tuple["_Sequence", dict[str, str]]:
@@ -165,27 +170,27 @@ def _body(setter: Typesetter, book: Book, blank, xref_pages: dict[str, str], on_
     for number, part in enumerate(book.parts, start=1):
         if part.title:
             body.add(setter.render(html.render(config, "print/part.xhtml.j2", html.PRINT, number=number,
-                                               title=part.title), _start_css(body.next_page)))
+                                               title=part.title), _start_css(body.open_recto())))
         for doc in part.documents:
             if on_document:
                 on_document(doc.number - 1, total, doc.running_title)
             body.add(layout_verified(setter, doc, lambda repairs, doc=doc: html.render(
                 config, "print/document.xhtml.j2", html.PRINT, doc, repairs=repairs, xref_pages=xref_pages),
-                start=body.next_page))
+                start=body.open_recto()))
     if on_document:
         on_document(total, total, "")
     return body
 
 
 class _Sequence:
-    """Pages of the main matter; every part opens on a recto, a blank verso before it if needed."""
+    """Laid-out parts one after another; each opens on a recto, a blank verso before it if needed."""
 
     def __init__(self, blank):
-        self.blank, self.pages, self.anchors, self.repaired, self.starts = blank, [], {}, 0, []
-        self.short, self.overflows = [], []
+        self.blank, self.pages, self.anchors, self.starts = blank, [], {}, []
+        self.short, self.overflows, self.repaired, self.first_document = [], [], 0, None
 
-    @property
-    def next_page(self) -> int:
+    def open_recto(self) -> int:
+        """Pad to an even count of pages; the number the next page will have."""
         if len(self.pages) % 2:
             self.pages.append(self.blank)
             self.starts.append(([], ""))
@@ -193,6 +198,7 @@ class _Sequence:
 
     def add(self, layout: Layout) -> None:
         offset = len(self.pages)
+        self.first_document = self.first_document or layout.document
         self.pages.extend(layout.pages)
         self.starts.extend(layout.starts)
         short, overflows = layout.faults()
@@ -272,7 +278,7 @@ def _front(setter, book, body: "_Sequence", sources_start, index_start, created,
         front_entries.append(("Introduction", f"#{book.introduction.id}-title"))
     context = dict(parts=book.parts, pages=pages, created=created, registry=lists, front_entries=front_entries,
                    back_entries=[("Sources", sources_start), ("Index", index_start)],
-                   **copyright_context(book))
+                   **html.copyright_context(book))
     markup = lambda repairs: html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction,
                                          repairs=repairs, xref_pages=xref_pages, **context)
     if book.introduction:
@@ -280,14 +286,7 @@ def _front(setter, book, body: "_Sequence", sources_start, index_start, created,
     return setter.render(markup({}))
 
 
-def copyright_context(book: Book) -> dict:
-    from bookbuild.enrich.citations import how_to_cite
-    translators = sorted({d.meta["translator"] for d in book.documents if d.meta.get("translator")})
-    return {"how_to_cite": how_to_cite(book.config), "translators": translators}
-
-
 def index_context(book: Book, page_map: PageMap) -> dict:
-    from bookbuild.render.indexview import index_groups
     return {"groups": index_groups(book.index, page_map)}
 
 
