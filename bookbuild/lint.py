@@ -64,27 +64,44 @@ def _translator(doc) -> list[Diagnostic]:
 
 
 def _unregistered(doc) -> list[Diagnostic]:
-    """Speakers and abbreviations the registry does not know (by the forms it lists)."""
-    problems = []
+    """Speakers and abbreviations the registry does not know (by the forms it lists), each reported
+    once a document, at its first line: a fresh import would otherwise print one warning a turn."""
+    first: dict[tuple[str, str], int] = {}
+    count: dict[tuple[str, str], int] = {}
+
+    def seen(kind, word, line):
+        first.setdefault((kind, word), line)
+        count[kind, word] = count.get((kind, word), 0) + 1
+
     for block in leaf_blocks(doc, with_notes=False):
+        if HEADNOTE_PLACEHOLDER in plain_text(block.inlines):
+            continue            # A001 already asks for the headnote to be written
         for node in walk_inlines(block.inlines):
             if isinstance(node, Span) and node.kind == "speaker" and not any(
                     isinstance(n, IndexMark) for n in walk_inlines(node.children)):
-                problems.append(_diag("A004", WARNING, doc, block.line, f"speaker '{plain_text(node.children)}' "
-                                      "is not in the registry", "add this form to the person's forms: in book.yaml"))
+                seen("speaker", plain_text(node.children), block.line)
         if _mostly_capitals(block):
             continue            # a record's heading or address line in capitals, not abbreviations
         for node in _unmarked_text(block.inlines):
-            problems += [_diag("A004", WARNING, doc, block.line, f"abbreviation '{word}' is not in the registry",
-                               "add it under index: terms: with its expansion")
-                         for word in ABBREVIATION.findall(node.text)]
-    return problems
+            for word in ABBREVIATION.findall(node.text):
+                seen("abbreviation", word, block.line)
+    return [_diag("A004", WARNING, doc, line, f"{kind} '{word}' is not in the registry" + _times(count[kind, word]),
+                  "add this form to the person's forms: in book.yaml" if kind == "speaker"
+                  else "add it under index: terms: with its expansion")
+            for (kind, word), line in first.items()]
+
+
+def _times(n: int) -> str:
+    return f" ({n} times in this document)" if n > 1 else ""
 
 
 def _unmarked_text(inlines):
+    """Text outside index marks, code and speaker labels (a speaker is checked as a name, not as capitals)."""
     for node in inlines:
         if isinstance(node, Text):
             yield node
+        elif isinstance(node, Span) and node.kind in ("speaker", "code"):
+            continue
         elif not isinstance(node, IndexMark) and getattr(node, "children", None):
             yield from _unmarked_text(node.children)
 
@@ -117,7 +134,14 @@ def _unused(book, config) -> list[Diagnostic]:
         for entry in items:
             yield entry
             yield from entries(entry.sub)
-    return [Diagnostic("A002", WARNING, display_path(config.root / "book.yaml"), None,
+    yaml_path = config.root / "book.yaml"
+    yaml_lines = yaml_path.read_text(encoding="utf-8").splitlines()
+    return [Diagnostic("A002", WARNING, display_path(yaml_path), _line_naming(yaml_lines, entry.name),
                        f"index entry '{entry.name}' is never found in the text",
                        "add the form the text uses to its forms:, or remove the entry")
             for entry in entries(book.index) if not entry.marks and not entry.see and not entry.sub]
+
+
+def _line_naming(lines: list[str], name: str) -> int | None:
+    """The first book.yaml line that names an entry: the loaded config keeps no line map."""
+    return next((number for number, line in enumerate(lines, 1) if name in line), None)

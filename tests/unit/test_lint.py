@@ -40,7 +40,18 @@ def test_each_rule_names_file_line_and_code(tmp_path, edit, expected):
 
 def test_entry_never_found(tmp_path):
     found = lint(tmp_path, RECORD, INDEX + "    - name: Nobody\n      forms: [Nobody]\n")
-    assert any("book.yaml: warning A002: index entry 'Nobody' is never found" in line for line in found)
+    yaml_lines = (tmp_path / "book.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(yaml_lines, 1) if "Nobody" in text)
+    assert any(f"book.yaml:{line}: warning A002: index entry 'Nobody' is never found" in l for l in found)
+
+
+def test_unregistered_forms_reported_once_a_document(tmp_path):
+    text = RECORD.replace("on the Finns.", "on the Finns.\n\nThe TASS said so.\n\n"
+                          "And the agency called TASS spoke again, and TASS once more; `CODE` is only code here.")
+    found = [l for l in lint(tmp_path, text) if "A004" in l]
+    assert [l for l in found if "'TASS'" in l and "(3 times in this document)" in l], found
+    assert len([l for l in found if "'TASS'" in l]) == 1
+    assert not [l for l in found if "'CODE'" in l]
 
 
 def test_translator_must_be_credited(tmp_path, monkeypatch):
