@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 # HarfBuzz's subsetter for WeasyPrint's font embedding, Noto CJK as the fallback for Chinese and Japanese.
 APT_PACKAGES := poppler-utils qpdf libharfbuzz-subset0 default-jre-headless fonts-noto-cjk
 
-.PHONY: all build epub pdf test test-fast check clean system-deps
+.PHONY: all build epub pdf test test-fast check clean system-deps ace
 
 all: build
 
@@ -35,6 +35,11 @@ epub pdf: $(STAMP)
 
 check: $(STAMP)
 	$(VENV)/bin/bookbuild check
+
+# DAISY Ace and Chromium for the EPUB engine tests, installed outside the repository
+# (/opt/bookbuild-ace, or ACE_PREFIX); without them those tests skip, saying why.
+ace:
+	@.ci/install-ace
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -q
