@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookbuild import config as config_mod, sources, verify
-from bookbuild.diagnostics import BookError, Diagnostic, ERROR
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, collecting, error
 from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography
 from bookbuild.model import Book
 from bookbuild.outputs import write_atomically
@@ -33,6 +33,7 @@ def read(root: Path, progress: Progress = QUIET):
     """Config and the enriched book: everything a build or a check needs before rendering."""
     with progress.stage("read config and sources"):
         config = config_mod.load(root)
+        stay_inside(config)
         book = sources.read_book(config)
     with progress.stage("enrich"):
         for step in PASSES:
@@ -40,8 +41,22 @@ def read(root: Path, progress: Progress = QUIET):
     return config, book
 
 
+def stay_inside(config) -> None:
+    """chapters/, styles/ and output/ are the project's own: a link out of it is refused."""
+    root = config.root.resolve()
+    for folder in (config.chapters_dir, config.styles_dir, config.output_dir):
+        try:
+            outside = folder.is_symlink() and not folder.resolve().is_relative_to(root)
+        except (OSError, RuntimeError):                 # a link loop
+            outside = True
+        if outside:
+            raise error("C012", folder, None, f"{folder.name}/ is a link out of the project",
+                        f"make {folder.name}/ a folder inside the project: a build reads and writes nothing outside it")
+
+
 def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET) -> BuildResult:
-    config, book = read(root, progress)
+    with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
+        config, book = read(root, progress)
     created = build_time(config)
     # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
     with progress.stage("lay out the PDF"), source_date(created):
@@ -53,13 +68,18 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = Q
         with progress.stage("write the EPUB"):
             products["epub"] = epub.write(book, config, page_map, created)
     with progress.stage("verify"):
-        diagnostics = verify.run(book, config, page_map, products)
+        diagnostics = warnings + verify.run(book, config, page_map, products)
     if any(d.severity == ERROR for d in diagnostics):
         raise BookError(diagnostics)         # nothing is written: output/ keeps the last good files
     result = BuildResult(page_map=page_map, book=book, diagnostics=diagnostics)
     for fmt, data in products.items():
         target = config.output_dir / f"{config.output_slug}.{fmt}"
-        write_atomically(target, data)
+        try:
+            write_atomically(target, data)
+        except OSError as exc:
+            raise error("O001", target, None, f"cannot write: {exc.strerror or exc}",
+                        "check the disk space, and that output/ is a folder you may write to; "
+                        "the previous file is kept") from None
         result.outputs[fmt] = target
     return result
 

@@ -111,8 +111,11 @@ def _watch(args) -> int:
 
 
 def _check(args) -> int:
+    from bookbuild.diagnostics import collecting
     from bookbuild.lint import check
-    diagnostics = check(args.project)
+    with collecting() as warnings:          # what reading the chapters noticed (raw HTML, links)
+        diagnostics = check(args.project)
+    diagnostics = [d for d in warnings if d not in diagnostics] + diagnostics
     for diagnostic in diagnostics:
         print(diagnostic.format(), file=sys.stderr)
     errors = sum(d.severity == ERROR for d in diagnostics)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,3 +46,25 @@ def display_path(path: Path | str) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+# Warnings found while reading (raw HTML ignored, a link removed) go to whoever is collecting:
+# a build or a check. Reading stays a plain function; nobody collecting means nobody asked.
+_collectors: list[list[Diagnostic]] = []
+
+
+@contextmanager
+def collecting():
+    """Gather the warnings reported by warn() inside the block, in order, each once."""
+    found: list[Diagnostic] = []
+    _collectors.append(found)
+    try:
+        yield found
+    finally:
+        _collectors.remove(found)
+
+
+def warn(diagnostic: Diagnostic) -> None:
+    for found in _collectors:
+        if diagnostic not in found:
+            found.append(diagnostic)

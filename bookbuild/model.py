@@ -15,9 +15,11 @@ class Text:
 
 @dataclass
 class Span:
-    """Styled run: em, strong, code, speaker (a turn's label), editorial ([bracketed] insertion)."""
+    """Styled run: em, strong, code, speaker (a turn's label), editorial ([bracketed] insertion);
+    from raw HTML also sup, sub and lang (a run in another language, `lang` its BCP 47 tag)."""
     kind: str
     children: list["Inline"]
+    lang: str = ""
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlparse
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -16,12 +16,35 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bookbuild import yamlfile
 from bookbuild.config import Config, read_text
-from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path, error
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, display_path, error, warn
 from bookbuild.model import (Block, Book, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Part,
                              Span, Text)
 
 MAX_CHAPTER_BYTES = 2_000_000
+MAX_BLOCK_CHARS = 100_000       # one paragraph, heading or table cell: longer is a conversion accident
+MAX_TABLE_COLUMNS = 30          # more cannot be set on a page of a book
+MAX_INLINE_DEPTH = 20           # *emphasis* inside [links] inside ...: deeper is no text an editor writes
+MAX_BLOCK_DEPTH = 24            # lists in quotes in lists ...
 HEADNOTE_PLACEHOLDER = "TODO: write the headnote"
+
+# Characters XML 1.0 cannot carry: an EPUB holding one is unreadable, so they are refused by line.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# Raw HTML in Markdown. A few harmless inline tags become the model's own nodes; active content is
+# removed with what it contains; other HTML tags are ignored (their text kept); anything else that
+# looks like a tag (an archive's "<illegible>") is kept as text. Each is a warning with its line.
+HTML_INLINE = {"i": "em", "em": "em", "cite": "em", "b": "strong", "strong": "strong", "sup": "sup",
+               "sub": "sub", "span": "lang", "br": "br"}
+HTML_ACTIVE = frozenset("""script style iframe frame frameset object embed applet noscript noembed template
+    textarea svg math canvas audio video img picture source track form input button select option
+    link meta base head title xmp plaintext portal dialog""".split())
+HTML_KNOWN = frozenset("""a abbr address article aside bdi bdo big blink blockquote body caption center code col
+    colgroup dd del details dfn div dl dt fieldset figcaption figure font footer h1 h2 h3 h4 h5 h6 header
+    hr html ins kbd label legend li main mark marquee menu nav ol p pre q rp rt ruby s samp section small
+    strike summary table tbody td tfoot th thead time tr tt u ul var wbr""".split())
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[\s/][^>]*)?)>", re.S)
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+LINK_SCHEMES = ("http", "https", "mailto")
 
 
 class FrontMatter(BaseModel):
@@ -58,7 +81,8 @@ class FrontMatter(BaseModel):
 def read_book(config: Config) -> Book:
     """Every chapter of the book, in reading order, parsed once."""
     intro_name, parts = _contents(config)
-    intro = read_document(_chapter_path(config, intro_name), "introduction") if intro_name else None
+    intro = (read_document(_chapter_path(config, intro_name, ("contents", "introduction")), "introduction")
+             if intro_name else None)
     read_parts = [Part(title, [read_document(path, "document") for path in paths]) for title, paths in parts]
     if config.contents.documents == "auto":
         for part in read_parts:
@@ -70,35 +94,61 @@ def _contents(config: Config) -> tuple[str | None, list[tuple[str | None, list[P
     contents = config.contents
     if contents.parts:
         return contents.introduction, [
-            (part.title, [_chapter_path(config, name) for name in part.documents]) for part in contents.parts]
+            (part.title, [_chapter_path(config, name, ("contents", "parts", p, "documents", i))
+                          for i, name in enumerate(part.documents)]) for p, part in enumerate(contents.parts)]
     if contents.documents in (None, "auto"):
         skip = {contents.introduction}
         names = sorted(p.name for p in config.chapters_dir.glob("*.md") if p.name not in skip)
-        return contents.introduction, [(None, [_chapter_path(config, name) for name in names])]
-    return contents.introduction, [(None, [_chapter_path(config, name) for name in contents.documents])]
+        return contents.introduction, [(None, [_chapter_path(config, name, ("contents", "documents"), listed=False)
+                                               for name in names])]
+    return contents.introduction, [(None, [_chapter_path(config, name, ("contents", "documents", i))
+                                           for i, name in enumerate(contents.documents)])]
 
 
-def _chapter_path(config: Config, name: str) -> Path:
-    path = (config.chapters_dir / name)
-    inside = path.resolve().is_relative_to(config.chapters_dir.resolve())
-    if not inside or Path(name).is_absolute():
+def _chapter_path(config: Config, name: str, loc: tuple, listed: bool = True) -> Path:
+    """A chapter named in book.yaml (or found by `documents: auto`), refused if it leaves chapters/."""
+    book_yaml = config.root / "book.yaml"
+    path = config.chapters_dir / name
+    try:
+        inside = (not Path(name).is_absolute() and "\0" not in name
+                  and config.chapters_dir.resolve().is_relative_to(config.root.resolve())
+                  and path.resolve().is_relative_to(config.chapters_dir.resolve()))
+        found = inside and path.is_file()
+    except (OSError, ValueError, RuntimeError):        # a link loop, a name too long for the system
+        inside, found = True, False
+    shown = name if listed else f"chapters/{name}"
+    if not inside:
         # '..', an absolute path or a symbolic link out: a build reads nothing outside its project
-        raise error("C010", config.root / "book.yaml", None, f"chapter '{name}' is outside chapters/",
+        raise error("C010", book_yaml, _config_line(config, loc), f"chapter '{shown[:200]}' is outside chapters/",
                     "keep chapter files inside chapters/ (no '..', absolute paths or links out)")
-    if not path.is_file():
-        raise error("C011", config.root / "book.yaml", None, f"chapter '{name}' not found in chapters/",
+    if not found:
+        raise error("C011", book_yaml, _config_line(config, loc), f"chapter '{shown[:200]}' not found in chapters/",
                     "check the file name, or remove it from contents")
     return path
+
+
+def _config_line(config: Config, loc: tuple) -> int | None:
+    """The line of a key of book.yaml (read again: only a failing build needs it)."""
+    try:
+        _, lines = yamlfile.load(read_text(config.root / "book.yaml"), config.root / "book.yaml")
+    except BookError:
+        return None
+    return yamlfile.line_for(lines, loc)
 
 
 def read_document(path: Path, role: str) -> Document:
     if path.stat().st_size > MAX_CHAPTER_BYTES:
         raise error("F003", path, None, f"larger than {MAX_CHAPTER_BYTES // 1_000_000} MB",
                     "split the chapter")
-    text = read_text(path)
+    text = read_text(path).replace("\r", "\n")        # read_text has made \r\n into \n: old Mac files
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise error("F004", path, text[: bad.start()].count("\n") + 1,
+                    f"control character U+{ord(bad.group()):04X} in the text", "delete it (no book can carry it)")
     meta, meta_lines, body, body_line = _split_front_matter(text, path)
-    tokens = _markdown().parse(body, env := {})
-    reader = _Reader(path, body_line, body)
+    md = _markdown()
+    tokens = md.parse(body, env := {})
+    reader = _Reader(path, body_line, body, md)
     headnote, body_blocks = reader.blocks(tokens)
     notes = reader.notes(tokens, env)
     doc_id = meta.get("id") or ("introduction" if role == "introduction" else _slug(path.stem))
@@ -107,20 +157,20 @@ def read_document(path: Path, role: str) -> Document:
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[dict, dict, str, int]:
-    if not text.startswith("---\n"):
+    lines_ = text.split("\n")
+    if lines_[0].rstrip() != "---":
         raise error("S001", path, 1, "no front matter", "start the file with '---', a 'title:' line and '---'")
-    end = text.find("\n---\n", 3)
-    if end < 0:
+    end = next((i for i, line in enumerate(lines_[1:], start=1) if line.rstrip() == "---"), None)
+    if end is None:
         raise error("S002", path, 1, "front matter is not closed", "add a line '---' after the front matter")
-    data, lines = yamlfile.load(text[4:end + 1], path, first_line=2)
+    data, lines = yamlfile.load("\n".join(lines_[1:end]) + "\n", path, first_line=2)
     if not isinstance(data, dict):
         raise error("S003", path, 2, "front matter must be keys and values", "write 'title: ...' and so on")
     try:
         meta = FrontMatter.model_validate(data).model_dump(exclude_none=True)
     except ValidationError as exc:
         raise BookError([_front_matter_diagnostic(e, path, lines) for e in exc.errors()]) from None
-    body_line = text[: end + 5].count("\n") + 1
-    return meta, lines, text[end + 5:], body_line
+    return meta, lines, "\n".join(lines_[end + 1:]), end + 2
 
 
 def _front_matter_diagnostic(err: dict, path: Path, lines: dict) -> Diagnostic:
@@ -139,13 +189,67 @@ def _front_matter_diagnostic(err: dict, path: Path, lines: dict) -> Diagnostic:
 
 
 def _markdown() -> MarkdownIt:
-    # Raw HTML is never passed through (it is shown as text): the safest allow-list is none.
-    md = MarkdownIt("commonmark", {"typographer": True, "html": False})
+    # Raw HTML is read tag by tag into the model (_Reader._html_inline): none is ever passed through.
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True})
     md.enable(["smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin).use(container_plugin, name="headnote")
     md.use(attrs_plugin, spans=True, after=("span_close",))
-    md.validateLink = lambda url: not re.match(r"(?i)\s*(javascript|vbscript|data|file):", url)
+    md.validateLink = lambda url: True           # every link reaches _Reader._opening, which decides
     return md
+
+
+def _safe_link(href: str) -> bool:
+    """Links of a book go to the web or to an address: no javascript:, data:, file: or relative paths."""
+    try:
+        parsed = urlparse(href)
+    except ValueError:
+        return False
+    scheme = parsed.scheme.lower()
+    return (scheme in ("http", "https") and bool(parsed.hostname)) or (scheme == "mailto" and bool(parsed.path))
+
+
+def _short(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+class _InlineState:
+    """The open inline nodes while reading a paragraph; each entry remembers who opened it: Markdown
+    ("") or an HTML tag, so a stray HTML tag can never close Markdown's emphasis or the paragraph."""
+
+    def __init__(self, path: Path, line: int):
+        self.path, self.line = path, line
+        self.root: list = []
+        self.stack: list[tuple[list, str]] = [(self.root, "")]
+        self.dropping: str | None = None
+
+    def add(self, node) -> None:
+        self.stack[-1][0].append(node)
+
+    def push(self, node, owner: str) -> None:
+        """Open a node (None: a transparent one whose children go to the parent)."""
+        if len(self.stack) > MAX_INLINE_DEPTH:
+            raise error("S012", self.path, self.line, f"inline markup nested more than {MAX_INLINE_DEPTH} deep",
+                        "check the * _ [ ] and HTML tags of this paragraph: some are unbalanced")
+        if node is not None:
+            self.add(node)
+        self.stack.append((node.children if node is not None else self.stack[-1][0], owner))
+
+    def close_markdown(self) -> None:
+        while len(self.stack) > 1 and self.stack[-1][1]:       # HTML tags left open close with it
+            self.stack.pop()
+        if len(self.stack) > 1:
+            self.stack.pop()
+
+    def close_html(self, name: str) -> bool:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            owner = self.stack[depth][1]
+            if owner == name:
+                del self.stack[depth:]
+                return True
+            if not owner:
+                break
+        return False
 
 
 def _slug(text: str) -> str:
@@ -156,8 +260,8 @@ def _slug(text: str) -> str:
 class _Reader:
     """Turns markdown-it's flat token stream into model blocks, keeping source lines."""
 
-    def __init__(self, path: Path, first_line: int, body: str):
-        self.path, self.first_line, self.body = path, first_line, body
+    def __init__(self, path: Path, first_line: int, body: str, md: MarkdownIt):
+        self.path, self.first_line, self.body, self.md = path, first_line, body, md
 
     def line(self, token: Token, fallback: int = 0) -> int:
         return (token.map[0] if token.map else fallback) + self.first_line
@@ -188,6 +292,9 @@ class _Reader:
                  "table": "table", "thead": "thead", "tbody": "tbody", "tr": "tr"}
         base = token.type.rsplit("_", 1)[0]
         if token.type.endswith("_open") and base in kinds:
+            if len(stack) > MAX_BLOCK_DEPTH:
+                raise error("S013", self.path, self.line(token), f"lists and quotes nested more than "
+                            f"{MAX_BLOCK_DEPTH} deep", "flatten the structure: no page can show it")
             block = Block(kinds[base], self.line(token))
             if base == "ordered_list" and token.attrGet("start"):
                 block.attrs["start"] = str(token.attrGet("start"))
@@ -196,46 +303,70 @@ class _Reader:
             containers.append(block)
         elif token.type.endswith("_close") and base in kinds:
             stack.pop()
-            containers.pop()
+            block = containers.pop()
+            if block.kind == "tr" and len(block.blocks) > MAX_TABLE_COLUMNS:
+                raise error("S014", self.path, block.line, f"a table of {len(block.blocks)} columns",
+                            f"a page holds at most {MAX_TABLE_COLUMNS}: split the table or make it a list")
         elif token.type in ("paragraph_open", "heading_open", "th_open", "td_open"):
             kind = token.tag if token.type != "paragraph_open" else "p"
             inline = tokens[index + 1]
-            stack[-1].append(Block(kind, self.line(token), inlines=self.inlines(inline.children or [],
-                                                                             self.line(token))))
+            line = self.line(token)
+            self._check_size(inline.content, line)
+            stack[-1].append(Block(kind, line, inlines=self.inlines(inline.children or [], line)))
         elif token.type in ("fence", "code_block"):
+            self._check_size(token.content, self.line(token))
             stack[-1].append(Block("pre", self.line(token), inlines=[Text(token.content)]))
         elif token.type == "hr":
             stack[-1].append(Block("hr", self.line(token)))
+        elif token.type == "html_block":
+            self._html_block(token, stack)
+
+    def _check_size(self, text: str, line: int) -> None:
+        if len(text) > MAX_BLOCK_CHARS:
+            raise error("S015", self.path, line, f"a paragraph of {len(text):,} characters",
+                        f"break it into paragraphs of under {MAX_BLOCK_CHARS:,} characters (a blank line between)")
+
+    def _html_block(self, token: Token, stack: list) -> None:
+        """A block of raw HTML is read as a paragraph: allowed tags kept, the rest as for inline HTML."""
+        line = self.line(token)
+        self._check_size(token.content, line)
+        children = self.md.parseInline(token.content.strip(), {})[0].children or []
+        inlines = self.inlines(children, line)
+        if any(not isinstance(node, Text) or node.text.strip() for node in inlines):
+            stack[-1].append(Block("p", line, inlines=inlines))
 
     def inlines(self, tokens: list[Token], line: int) -> list:
-        root: list = []
-        stack = [root]
+        state = _InlineState(self.path, line)
         for token in tokens:
-            self._inline_token(token, stack, line)
-        return root
+            self._inline_token(token, state, line)
+        return state.root
 
-    def _inline_token(self, token: Token, stack: list, line: int) -> None:
+    def _inline_token(self, token: Token, state: "_InlineState", line: int) -> None:
         styles = {"em": "em", "strong": "strong", "s": "strike"}
         kind = token.type
+        if state.dropping:          # inside <script> ... </script>: nothing of it is read
+            if kind == "html_inline" and re.fullmatch(rf"</{state.dropping}\s*>", token.content, re.I):
+                state.dropping = None
+            return
         if kind == "text":
-            stack[-1].append(Text(token.content))
+            state.add(Text(token.content))
         elif kind == "code_inline":
-            stack[-1].append(Span("code", [Text(token.content)]))
+            state.add(Span("code", [Text(token.content)]))
         elif kind in ("softbreak",):
-            stack[-1].append(Text(" "))
+            state.add(Text(" "))
         elif kind == "hardbreak":
-            stack[-1].append(LineBreak())
+            state.add(LineBreak())
         elif kind == "footnote_ref":
-            stack[-1].append(NoteRef(token.meta["label"], line))
-        elif kind.endswith("_open"):
-            node = self._opening(token, styles, line)
-            stack[-1].append(node)
-            stack.append(node.children)
-        elif kind.endswith("_close"):
-            stack.pop()
+            state.add(NoteRef(token.meta["label"], line))
+        elif kind == "html_inline":
+            self._html_inline(token.content, state, line)
         elif kind == "image":
             raise error("S010", self.path, line, "images are not supported in chapters yet",
                         "remove the image or describe it in the text")
+        elif kind.endswith("_open"):
+            state.push(self._opening(token, styles, line), "")
+        elif kind.endswith("_close"):
+            state.close_markdown()
 
     def _opening(self, token: Token, styles: dict, line: int):
         tag = token.type[: -len("_open")]
@@ -243,7 +374,11 @@ class _Reader:
             href = str(token.attrGet("href") or "")
             if href.startswith("#"):            # [](#doc-id) or [](#doc-id:note): a cross-reference
                 return CrossRef(unquote(href[1:]), line, children=[])
-            return Link(href, [])
+            if _safe_link(href):
+                return Link(href, [])
+            self.warn("L001", line, f"link to '{_short(href)}' removed, its words kept",
+                      "links go to https://..., http://..., mailto:... or #document-id")
+            return None
         if tag == "span":
             term = token.attrGet("index")
             if term is None:
@@ -251,6 +386,66 @@ class _Reader:
                             "write [text]{index=\"Entry name\"} to mark an index entry")
             return IndexMark(str(term), [], line)
         return Span(styles.get(tag, tag), [])
+
+    def _html_inline(self, content: str, state: "_InlineState", line: int) -> None:
+        """One raw HTML tag: into the model if allowed, removed if active, else ignored or kept as text."""
+        if content.startswith("<!--"):
+            return                                  # an editor's comment: never printed
+        match = _TAG.fullmatch(content)
+        if not match:                               # <?...?>, <!DOCTYPE ...>, <![CDATA[...]]>
+            self.warn("H001", line, f"'{_short(content)}' removed", "a book carries no markup of this kind")
+            return
+        closing, name, rest = match.group(1) == "/", match.group(2).lower(), match.group(3)
+        self_closing = rest.rstrip().endswith("/")
+        if name in HTML_ACTIVE:
+            if not closing:
+                if not self_closing and name not in ("img", "source", "track", "input", "link", "meta", "base"):
+                    state.dropping = name
+                self.warn("H001", line, f"<{name}> removed with its content",
+                          "a book carries no scripts, styles, frames, forms or remote media")
+            return
+        if name in HTML_INLINE:
+            self._allowed_tag(name, closing, self_closing, rest, state, line)
+        elif name in HTML_KNOWN:
+            if not closing:
+                self.warn("H002", line, f"<{name}> ignored, its text kept",
+                          "write Markdown: *italic*, **bold**, [words](https://...); HTML allowed: "
+                          "<i> <em> <b> <strong> <sup> <sub> <br> <span lang=..>")
+        else:                                       # no HTML at all: an archive's "<illegible>"
+            state.add(Text(content))
+            self.warn("H003", line, f"'{_short(content)}' is not HTML: kept as text",
+                      "write \\< instead of < to say so and silence this warning")
+
+    def _allowed_tag(self, name, closing, self_closing, rest, state, line) -> None:
+        kind = HTML_INLINE[name]
+        attributes = {key.lower(): next((v for v in values if v), "") for key, *values in _ATTR.findall(rest)
+                      if key != "/"}
+        if kind == "br":
+            if not closing:
+                state.add(LineBreak())
+            attributes.clear()
+        elif closing:
+            if not state.close_html(name):
+                self.warn("H002", line, f"</{name}> closes nothing: ignored", f"remove it or add <{name}> before")
+            return
+        node = None
+        if kind == "lang":
+            lang = attributes.pop("lang", "") or attributes.pop("xml:lang", "")
+            if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang):
+                node = Span("lang", [], lang=lang)
+            else:
+                self.warn("H004", line, "<span> without a language: ignored",
+                          "write <span lang=\"fr\">...</span> to mark a language, or remove it")
+        elif kind != "br":
+            node = Span(kind, [])
+        if attributes:
+            self.warn("H004", line, f"attribute {', '.join(sorted(attributes))} of <{name}> dropped",
+                      "only <span lang=..> carries an attribute")
+        if kind != "br" and not self_closing:
+            state.push(node, name)
+
+    def warn(self, code: str, line: int, message: str, hint: str) -> None:
+        warn(Diagnostic(code, WARNING, display_path(self.path), line, message, hint))
 
     def notes(self, tokens: list[Token], env: dict) -> list[Note]:
         """Notes in the order markdown-it numbered them, plus defined notes with no call."""

@@ -10,18 +10,28 @@ import yaml
 from bookbuild.diagnostics import error
 
 MAX_YAML_BYTES = 1_000_000
+MAX_DEPTH = 40          # lists in mappings in lists ...: a book needs five or six levels
 LineMap = dict[tuple, int]
 
 
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that also refuses aliases: an editor never needs them and they enable bombs."""
 
+    depth = 0
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in bookbuild files", event.start_mark)
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:     # before Python's recursion limit is: [[[[...]]]] is no book
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 # Dates stay strings: the schema decides what a date is, so one rule applies to every file.
@@ -51,20 +61,27 @@ def load(text: str, file: Path | str, first_line: int = 1) -> tuple[Any, LineMap
                     "check indentation, colons and quotes on this line") from None
     lines: LineMap = {}
     if node is not None:
-        _record_lines(node, (), lines, first_line)
+        _record_lines(node, (), lines, first_line, file)
     return data, lines
 
 
-def _record_lines(node: yaml.Node, path: tuple, lines: LineMap, first_line: int) -> None:
+def _record_lines(node: yaml.Node, path: tuple, lines: LineMap, first_line: int, file) -> None:
     lines[path] = node.start_mark.line + first_line
     if isinstance(node, yaml.MappingNode):
+        seen: dict = {}
         for key, value in node.value:
-            child = path + (key.value,)
-            _record_lines(value, child, lines, first_line)
-            lines[child] = key.start_mark.line + first_line
+            name = key.value if isinstance(key, yaml.ScalarNode) else repr(key.value)
+            line = key.start_mark.line + first_line
+            if name in seen:            # YAML would silently keep the last one: say so instead
+                raise error("Y003", file, line, f"key '{name}' given twice (first on line {seen[name]})",
+                            "keep one of them")
+            seen[name] = line
+            child = path + (name,)
+            _record_lines(value, child, lines, first_line, file)
+            lines[child] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record_lines(item, path + (index,), lines, first_line)
+            _record_lines(item, path + (index,), lines, first_line, file)
 
 
 def line_for(lines: LineMap, path: tuple) -> int | None:

@@ -13,7 +13,7 @@ from bookbuild.enrich.citations import display_date, how_to_cite
 from bookbuild.model import Block, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text
 
 PRINT, EPUB = "print", "epub"
-SPAN_TAGS = {"em": "em", "strong": "strong", "code": "code", "strike": "s"}
+SPAN_TAGS = {"em": "em", "strong": "strong", "code": "code", "strike": "s", "sup": "sup", "sub": "sub"}
 
 
 @dataclass
@@ -57,6 +57,9 @@ class Renderer:
         if isinstance(node, Text):
             return self._text(node.text) if self._pending else escape(node.text)
         if isinstance(node, Span):
+            if node.kind == "lang":
+                return Markup('<span lang="%s" xml:lang="%s">%s</span>') % (node.lang, node.lang,
+                                                                        self.inlines(node.children))
             tag = SPAN_TAGS.get(node.kind, "span")
             cls = "" if node.kind in SPAN_TAGS else Markup(' class="%s"') % node.kind
             return Markup("<%s%s>%s</%s>") % (Markup(tag), cls, self.inlines(node.children), Markup(tag))
