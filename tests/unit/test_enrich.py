@@ -69,7 +69,7 @@ def test_source_note_is_note_one_then_markdown_notes(tmp_path):
     config, book = make_book(tmp_path, RECORD, INDEX)
     doc = book.documents[0]
     assert doc.number == 1 and doc.source_note.number == 1
-    assert "\u201cA Talk,\u201d October 2, 1959, APRF, trans. D. W., " in plain_text(doc.source_note.blocks[0].inlines)
+    assert "\u201cA Talk,\u201d trans. D. W., October 2, 1959, APRF, " in plain_text(doc.source_note.blocks[0].inlines)
     assert [n.number for n in doc.notes] == [2, 3]
     refs = [n.number for b in doc.headnote + doc.body for n in walk_inlines(b.inlines) if isinstance(n, NoteRef)]
     assert refs == [2, 3]

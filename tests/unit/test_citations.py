@@ -1,0 +1,153 @@
+"""Citations from metadata through a CSL style (citeproc-py): source notes, Sources entries, how to cite."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bookbuild import config as config_mod
+from bookbuild import sources
+from bookbuild.diagnostics import BookError
+from bookbuild.enrich import citations
+from bookbuild.model import Link, Span, plain_text, walk_inlines
+from tests.helpers import REPO
+from tests.unit.test_config import MINIMAL
+
+KHRUSHCHEV_TITLE = ("Record of Conversation of N. S. Khrushchev with CC CCP Chairman Mao Zedong, Deputy Chairma Liu "
+                    "Shaoqi, Zhou Enlai, Zhu De, Lin Biao, Politburo Members Peng Zhen and Chen Yi, and Secretariat "
+                    "Member Wang Jiaxiang")
+BENEDIKTOV_TITLE = ("Entry from the Journal of Soviet ambassador to India Benediktov, Conversation with Indian "
+                    "Foreign Ministry General-Secretary R.K. Nehru")
+URL = "https://digitalarchive.wilsoncenter.org/document/118883"
+
+DEFAULT = {
+    "doc-1959-10-02-khrushchev-mao": (
+        f"\u201c{KHRUSHCHEV_TITLE},\u201d trans. David Wolff, October 2, 1959, copy on Reel 17, Volkogonov "
+        f"Collection, Library of Congress, Washington, DC, APRF, Wilson Center Digital Archive, {URL}.",
+        f"\u201c{KHRUSHCHEV_TITLE}.\u201d Translated by David Wolff. October 2, 1959. Copy on Reel 17. Volkogonov "
+        f"Collection, Library of Congress, Washington, DC. APRF. Wilson Center Digital Archive. {URL}."),
+    "doc-1962-11-02-benediktov-nehru": (
+        f"\u201c{BENEDIKTOV_TITLE},\u201d trans. Kathryn Weathersby, November 2, 1962, f. 90, op. 24, d. 5, p. 44, "
+        "ll. 120\u201312, Archive of Foreign Policy, Russian Federation (AVPRF), obtained by James Hershberg, "
+        "Wilson Center Digital Archive.",
+        f"\u201c{BENEDIKTOV_TITLE}.\u201d Translated by Kathryn Weathersby. November 2, 1962. F. 90, op. 24, d. 5, "
+        "p. 44, ll. 120\u201312. Archive of Foreign Policy, Russian Federation (AVPRF). Obtained by James "
+        "Hershberg. Wilson Center Digital Archive."),
+}
+
+MLA = {
+    "doc-1959-10-02-khrushchev-mao": (
+        f"Wolff, David, translator. \u201c{KHRUSHCHEV_TITLE}.\u201d 2 Oct. 1959, APRF, Volkogonov Collection, "
+        f"Library of Congress, Washington, DC, copy on Reel 17. Wilson Center Digital Archive, {URL}."),
+}
+
+
+def cited(root: Path):
+    """(config, {document id: (source note, Sources entry)}) of a project, by the citations pass alone."""
+    cfg = config_mod.load(root)
+    book = citations.run(sources.read_book(cfg), cfg)
+    return cfg, {doc.id: (plain_text(doc.source_note.blocks[0].inlines), plain_text(doc.sources_entry))
+                 for doc in book.documents}, book
+
+
+def project(tmp_path: Path, extra: str = "", chapters: dict[str, str] | None = None) -> Path:
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "book.yaml").write_text(MINIMAL + "contents:\n  introduction: null\n" + extra)
+    if chapters is None:
+        for path in (REPO / "chapters").glob("19*.md"):
+            shutil.copy(path, tmp_path / "chapters" / path.name)
+    for name, text in (chapters or {}).items():
+        (tmp_path / "chapters" / name).write_text(text)
+    shutil.copytree(REPO / "styles" / "csl", tmp_path / "styles" / "csl")
+    return tmp_path
+
+
+def test_default_style_for_both_records_of_the_reader():
+    cfg, found, book = cited(REPO)
+    assert found == DEFAULT
+    # rich text in the model: the URL is a link the writers render as they render any note's
+    note = book.documents[0].source_note.blocks[0].inlines
+    links = [n for n in walk_inlines(note) if isinstance(n, Link)]
+    assert [link.href for link in links] == [URL]
+    assert isinstance(links[0].children[0], Span) and links[0].children[0].kind == "url"
+
+
+def test_the_default_is_the_project_chicago_style_not_the_stock_one(tmp_path):
+    """The stock style lists the record under its translator and drops the online archive: the gap."""
+    _, stock, _ = cited(project(tmp_path, "citation_style: chicago-notes-bibliography\n"))
+    note = stock["doc-1959-10-02-khrushchev-mao"][0]
+    assert note.startswith("David Wolff, trans., \u201cRecord") and "Wilson Center Digital Archive" not in note
+
+
+def test_a_second_style_in_book_yaml_changes_the_output(tmp_path):
+    _, found, _ = cited(project(tmp_path, "citation_style: modern-language-association\n"))
+    note, entry = found["doc-1959-10-02-khrushchev-mao"]
+    assert note == MLA["doc-1959-10-02-khrushchev-mao"]
+    assert entry == note                # an in-text style: the source note is the full reference
+    assert found != DEFAULT
+
+
+def test_a_style_by_path_or_by_name_in_styles_csl(tmp_path):
+    root = project(tmp_path, "citation_style: styles/csl/house.csl\n")
+    shutil.copy(root / "styles" / "csl" / f"{citations.DEFAULT_STYLE}.csl", root / "styles" / "csl" / "house.csl")
+    _, by_path, _ = cited(root)
+    (root / "book.yaml").write_text((root / "book.yaml").read_text().replace("styles/csl/house.csl", "house"))
+    _, by_name, _ = cited(root)
+    assert by_path == by_name == DEFAULT
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("chicago-note-bibliography",
+     r"book.yaml:10: error C030: unknown citation style 'chicago-note-bibliography' "
+     r"\(did you mean 'chicago-notes-bibliography'"),
+    ("styles/csl/nothing.csl", r"book.yaml:10: error C030: citation_style 'styles/csl/nothing.csl' not found"),
+    ("../elsewhere.csl", r"book.yaml:10: error C030: citation_style '../elsewhere.csl' is not inside the "
+                         r"project's styles/ folder"),
+    ("Chicago Style", r"book.yaml:10: error C030: citation_style 'Chicago Style' is neither a style name nor"),
+])
+def test_a_bad_style_is_an_error_naming_book_yaml_and_the_line(tmp_path, value, expected):
+    root = project(tmp_path, f"citation_style: {value}\n")
+    with pytest.raises(BookError, match=expected):
+        config_mod.load(root)
+
+
+def test_a_broken_csl_file_is_an_error_naming_it_and_its_line(tmp_path):
+    root = project(tmp_path, "citation_style: styles/csl/broken.csl\n")
+    (root / "styles" / "csl" / "broken.csl").write_text('<?xml version="1.0"?>\n<style>\n<info>\n</style>\n')
+    with pytest.raises(BookError, match=r"broken.csl:4: error C031: not a readable CSL file"):
+        config_mod.load(root)
+
+
+def test_how_to_cite_this_reader():
+    cfg = config_mod.load(REPO)
+    assert citations.how_to_cite(cfg) == (
+        "The bookbuild Editors, ed. Tibet, India and the Sino-Soviet Quarrel: Two Soviet Records, 1959 and 1962: "
+        "An Annotated Reader. bookbuild Course Readers, 2026.")
+    italic = [n for n in citations.how_to_cite_inlines(cfg) if isinstance(n, Span)]
+    assert [(s.kind, plain_text(s.children)) for s in italic] == [
+        ("em", "Tibet, India and the Sino-Soviet Quarrel: Two Soviet Records, 1959 and 1962: An Annotated Reader")]
+
+
+def test_how_to_cite_names_people_and_editions(tmp_path):
+    root = project(tmp_path, chapters={})
+    text = (root / "book.yaml").read_text().replace("  - name: Ed Itor\n",
+                                                    "  - name: Ann Smith\n  - name: Bob Jones\n")
+    (root / "book.yaml").write_text(text + "edition: Second edition\n")
+    assert citations.how_to_cite(config_mod.load(root)) == (
+        "Smith, Ann, and Bob Jones, eds. A Reader. Second edition. P, 2026.")
+
+
+def test_minimal_metadata_still_gets_a_sensible_citation(tmp_path):
+    root = project(tmp_path, chapters={"notes.md": "---\ntitle: Notes on a Meeting\n---\n\nText.\n"})
+    _, found, _ = cited(root)
+    assert found == {"notes": ("\u201cNotes on a Meeting,\u201d unpublished manuscript, n.d.",
+                               "\u201cNotes on a Meeting,\u201d unpublished manuscript, n.d.")}
+
+
+def test_field_text_is_kept_exactly():
+    meta = {"title": "Talks on \u201cthe Thaw\u201d & <after>", "archive": "Smith & Sons",
+            "date": "1960-01-05", "source_url": "https://example.org/?a=1&b=2"}
+    note = citations.note_form(meta)
+    assert plain_text(note) == ("\u201cTalks on \u201cthe Thaw\u201d & <after>,\u201d January 5, 1960, "
+                                "Smith & Sons, https://example.org/?a=1&b=2.")
+    assert [n.href for n in walk_inlines(note) if isinstance(n, Link)] == ["https://example.org/?a=1&b=2"]
