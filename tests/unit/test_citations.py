@@ -77,6 +77,7 @@ def test_the_default_is_the_project_chicago_style_not_the_stock_one(tmp_path):
     _, stock, _ = cited(project(tmp_path, "citation_style: chicago-notes-bibliography\n"))
     note = stock["doc-1959-10-02-khrushchev-mao"][0]
     assert note.startswith("David Wolff, trans., \u201cRecord") and "Wilson Center Digital Archive" not in note
+    assert note.count("Wolff") == 1     # the substituted translator is not named again ("trans. David Wolff")
 
 
 def test_a_second_style_in_book_yaml_changes_the_output(tmp_path):
