@@ -18,12 +18,16 @@ from bookbuild.render.indexview import index_groups
 XHTML = "application/xhtml+xml"
 ACCESSIBILITY = [
     ("schema:accessMode", "textual"),
+    ("schema:accessMode", "visual"),                  # the cover, a picture of its title
     ("schema:accessModeSufficient", "textual"),
     ("schema:accessibilityFeature", "structuralNavigation"),
     ("schema:accessibilityFeature", "tableOfContents"),
     ("schema:accessibilityFeature", "index"),
     ("schema:accessibilityFeature", "readingOrder"),
-    ("schema:accessibilityFeature", "printPageNumbers"),
+    ("schema:accessibilityFeature", "printPageNumbers"),          # Ace 1.4 knows this one,
+    ("schema:accessibilityFeature", "pageBreakMarkers"),          # the vocabulary's name today
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityFeature", "displayTransformability"),
     ("schema:accessibilityFeature", "pageNavigation"),
     ("schema:accessibilityHazard", "none"),
     ("schema:accessibilitySummary", "Text with headings, linked notes, an index and the print edition's "
