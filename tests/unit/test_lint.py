@@ -68,3 +68,10 @@ def test_dates_that_do_not_parse(tmp_path):
 
 def test_the_repository_reader_passes_every_rule():
     assert check(REPO) == []
+
+
+def test_translator_credited_in_another_styles_form(tmp_path):
+    """MLA writes "W., D., translator": the family name is what must be credited."""
+    found = lint(tmp_path, RECORD.replace("translator: D. W.", "translator: David Wolff"),
+                 INDEX + "citation_style: modern-language-association\n")
+    assert not [l for l in found if "A007" in l], found
