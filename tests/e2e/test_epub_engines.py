@@ -60,11 +60,12 @@ def _violations(report: dict) -> list[dict]:
     return found
 
 
-def test_ace_reports_no_violations(reader_epub, built_reader, tmp_path):
+def test_ace_reports_no_violations(request, tmp_path):
     if not ACE.exists():
         pytest.skip(f"DAISY Ace is not installed at {ACE}: run `make ace` (.ci/install-ace)")
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium, which Ace drives, is not at {CHROMIUM}: run `make ace`")
+    reader_epub, built_reader = request.getfixturevalue("reader_epub"), request.getfixturevalue("built_reader")
     out = tmp_path / "ace"
     # Ace's puppeteer runner always launches Chromium with --no-sandbox, so running as root works.
     env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=str(CHROMIUM), PUPPETEER_SKIP_DOWNLOAD="1",
@@ -192,14 +193,15 @@ SHOTS = {"document": ("{first}.xhtml", 30), "index": ("index.xhtml", 30),
          "title page": ("titlepage.xhtml", 4), "contents": ("nav.xhtml", 6)}
 
 
-def test_chromium_draws_chapters(extracted, built_reader, tmp_path):
+def test_chromium_draws_chapters(request, tmp_path):
     """A document, the index, the notes at the end of a document, the title page and the
     contents, as XHTML in Chromium: each a picture with text on it. The PNGs are kept in
     tmp_path for a person to look at."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}: run `make ace` (.ci/install-ace)")
     from PIL import Image
-    root, result = built_reader
+    extracted = request.getfixturevalue("extracted")
+    root, result = request.getfixturevalue("built_reader")
     first = result.book.documents[0].id
     pages = extracted / "EPUB"
     for what, (name, lines) in SHOTS.items():
@@ -210,7 +212,7 @@ def test_chromium_draws_chapters(extracted, built_reader, tmp_path):
             assert image.size == (800, 1100), (what, image.size)
             _assert_drawn(image, what, lines)
     # The notes close a document: draw it whole and look at its last screenful.
-    with_notes = max(result.book.documents, key=lambda d: len(d.notes))
+    with_notes = max(result.book.all_documents, key=lambda d: len(d.notes))
     png = tmp_path / "notes-full.png"
     _screenshot(pages / f"{with_notes.id}.xhtml", png, tmp_path, height=12000)
     with Image.open(png) as image:
