@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, normalise
+from tests.helpers import REPO, normalise, xhtml_text
 
 ACE_PREFIX = Path(os.environ.get("ACE_PREFIX", "/opt/bookbuild-ace"))
 ACE = ACE_PREFIX / "node_modules" / ".bin" / "ace-cli"
@@ -139,6 +139,26 @@ def test_pandoc_reads_every_record_paragraph_and_headnote(pandoc_text):
                 missing.append(f"{path.name}: {para[:70]}")
     assert checked >= 50
     assert missing == [], "Pandoc's reading of the EPUB lacks:\n" + "\n".join(missing)
+
+
+def test_pandoc_reads_every_title_and_note(pandoc_text, built_reader):
+    """Each document's title, as a heading, and the words of every note, source notes included."""
+    result = built_reader[1]
+    text = _pandoc_words(pandoc_text)
+    headings = {_pandoc_words(line) for line in pandoc_text.splitlines()}
+    for doc in result.book.all_documents:
+        assert normalise(doc.title) in headings, doc.title
+        for note in ([doc.source_note] if doc.source_note else []) + doc.notes:
+            words = normalise(html.unescape(xhtml_text(_note_markup(doc.id, note.id, built_reader))))
+            assert words and words in text, (doc.id, note.id, words[:80])
+
+
+def _note_markup(doc_id: str, note_id: str, built_reader) -> str:
+    """The text of a note as the EPUB holds it, without its number (the back-link)."""
+    with zipfile.ZipFile(built_reader[1].outputs["epub"]) as archive:
+        markup = archive.read(f"EPUB/{doc_id}.xhtml").decode()
+    aside = re.search(rf'<aside [^>]*id="{re.escape(note_id)}">(.*?)</aside>', markup, re.S).group(1)
+    return re.sub(r'(?s)<p class="note-backlink">.*?</p>', "", aside)
 
 
 def test_pandoc_reads_the_whole_index(pandoc_text, reader_epub):
