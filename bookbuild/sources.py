@@ -37,11 +37,12 @@ HTML_INLINE = {"i": "em", "em": "em", "cite": "em", "b": "strong", "strong": "st
                "sub": "sub", "span": "lang", "br": "br"}
 HTML_ACTIVE = frozenset("""script style iframe frame frameset object embed applet noscript noembed template
     textarea svg math canvas audio video img picture source track form input button select option
-    link meta base head title xmp plaintext portal dialog""".split())
+    link meta base head title xmp plaintext portal dialog param area""".split())
 HTML_KNOWN = frozenset("""a abbr address article aside bdi bdo big blink blockquote body caption center code col
     colgroup dd del details dfn div dl dt fieldset figcaption figure font footer h1 h2 h3 h4 h5 h6 header
     hr html ins kbd label legend li main mark marquee menu nav ol p pre q rp rt ruby s samp section small
     strike summary table tbody td tfoot th thead time tr tt u ul var wbr""".split())
+HTML_VOID = frozenset("area base br col embed frame hr img input link meta param source track wbr".split())
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[\s/][^>]*)?)>", re.S)
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -110,7 +111,9 @@ def _chapter_path(config: Config, name: str, loc: tuple, listed: bool = True) ->
     book_yaml = config.root / "book.yaml"
     path = config.chapters_dir / name
     try:
-        inside = (not Path(name).is_absolute() and "\0" not in name
+        if "\0" in name:
+            raise ValueError("a NUL character in a file name")
+        inside = (not Path(name).is_absolute()
                   and config.chapters_dir.resolve().is_relative_to(config.root.resolve())
                   and path.resolve().is_relative_to(config.chapters_dir.resolve()))
         found = inside and path.is_file()
@@ -399,9 +402,10 @@ class _Reader:
         self_closing = rest.rstrip().endswith("/")
         if name in HTML_ACTIVE:
             if not closing:
-                if not self_closing and name not in ("img", "source", "track", "input", "link", "meta", "base"):
+                empty = self_closing or name in HTML_VOID
+                if not empty:
                     state.dropping = name
-                self.warn("H001", line, f"<{name}> removed with its content",
+                self.warn("H001", line, f"<{name}> removed" + ("" if empty else " with its content"),
                           "a book carries no scripts, styles, frames, forms or remote media")
             return
         if name in HTML_INLINE:
