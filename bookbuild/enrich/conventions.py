@@ -9,8 +9,9 @@ from bookbuild.model import Book, Span, Text, walk_blocks
 
 # "KHRUSHCHEV N.S.:", "SUSLOV, M.A.:", "ZHOU ENLAI:" at the start of a paragraph: a turn.
 SPEAKER = re.compile(r"^([A-Z][A-Z'’\-]+(?:[ ,.]+[A-Z][A-Z'’\-.]*)*\.?:)(?=\s)")
-# A bracketed insertion with no brackets inside; unbalanced brackets stay as they are.
-EDITORIAL = re.compile(r"\[[^\[\]\n]+\]")
+# A bracketed insertion, which may quote the record's own brackets one level deep
+# ("[... a "trivial [border] incident" ...]"); unbalanced brackets stay as they are.
+EDITORIAL = re.compile(r"\[(?:[^\[\]\n]|\[[^\[\]\n]*\])+\]")
 
 
 def run(book: Book, config) -> Book:

@@ -88,6 +88,13 @@ def test_turns_brackets_and_index_marks(tmp_path):
     assert "Nehru\u2014not Mao\u2014said so\u2026" in plain_text(first.inlines)
 
 
+def test_editorial_insertion_quoting_the_records_brackets(tmp_path):
+    text = RECORD.replace("We have no claims", 'We have [a "trivial [border] incident," he said] no claims')
+    config, book = make_book(tmp_path, text, INDEX)
+    spans = [n for n in walk_inlines(book.documents[0].body[1].inlines) if isinstance(n, Span) and n.kind == "editorial"]
+    assert [plain_text(s.children) for s in spans] == ["[a \u201ctrivial [border] incident,\u201d he said]"]
+
+
 def test_explicit_index_marker_and_unknown_entry(tmp_path):
     config, book = make_book(tmp_path, RECORD.replace("claims on the Finns", "[claims]{index=\"Nehru, Jawaharlal\"}"),
                              INDEX)
