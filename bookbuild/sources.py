@@ -25,6 +25,7 @@ MAX_BLOCK_CHARS = 100_000       # one paragraph, heading or table cell: longer i
 MAX_TABLE_COLUMNS = 30          # more cannot be set on a page of a book
 MAX_INLINE_DEPTH = 20           # *emphasis* inside [links] inside ...: deeper is no text an editor writes
 MAX_BLOCK_DEPTH = 24            # lists in quotes in lists ...
+MAX_BLOCKS = 20_000             # paragraphs, items, cells of one chapter: about 600 pages
 HEADNOTE_PLACEHOLDER = "TODO: write the headnote"
 
 # Characters XML 1.0 cannot carry: an EPUB holding one is unreadable, so they are refused by line.
@@ -265,6 +266,14 @@ class _Reader:
 
     def __init__(self, path: Path, first_line: int, body: str, md: MarkdownIt):
         self.path, self.first_line, self.body, self.md = path, first_line, body, md
+        self.count = 0
+
+    def _counted(self, block: Block) -> Block:
+        self.count += 1
+        if self.count > MAX_BLOCKS:
+            raise error("S016", self.path, block.line, f"more than {MAX_BLOCKS:,} paragraphs, items and cells "
+                        "in one chapter", "split the chapter into several files")
+        return block
 
     def line(self, token: Token, fallback: int = 0) -> int:
         return (token.map[0] if token.map else fallback) + self.first_line
@@ -298,7 +307,7 @@ class _Reader:
             if len(stack) > MAX_BLOCK_DEPTH:
                 raise error("S013", self.path, self.line(token), f"lists and quotes nested more than "
                             f"{MAX_BLOCK_DEPTH} deep", "flatten the structure: no page can show it")
-            block = Block(kinds[base], self.line(token))
+            block = self._counted(Block(kinds[base], self.line(token)))
             if base == "ordered_list" and token.attrGet("start"):
                 block.attrs["start"] = str(token.attrGet("start"))
             stack[-1].append(block)
@@ -315,12 +324,12 @@ class _Reader:
             inline = tokens[index + 1]
             line = self.line(token)
             self._check_size(inline.content, line)
-            stack[-1].append(Block(kind, line, inlines=self.inlines(inline.children or [], line)))
+            stack[-1].append(self._counted(Block(kind, line, inlines=self.inlines(inline.children or [], line))))
         elif token.type in ("fence", "code_block"):
             self._check_size(token.content, self.line(token))
-            stack[-1].append(Block("pre", self.line(token), inlines=[Text(token.content)]))
+            stack[-1].append(self._counted(Block("pre", self.line(token), inlines=[Text(token.content)])))
         elif token.type == "hr":
-            stack[-1].append(Block("hr", self.line(token)))
+            stack[-1].append(self._counted(Block("hr", self.line(token))))
         elif token.type == "html_block":
             self._html_block(token, stack)
 

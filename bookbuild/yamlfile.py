@@ -33,6 +33,13 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
+    def flatten_mapping(self, node):
+        """Merge keys (<<: *base) would copy keys no line of the file shows: refused like aliases."""
+        for key, _ in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys (<<) are not allowed in bookbuild files", key.start_mark)
+
 
 # Dates stay strings: the schema decides what a date is, so one rule applies to every file.
 _StrictLoader.yaml_implicit_resolvers = {
