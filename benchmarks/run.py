@@ -1,0 +1,197 @@
+"""Benchmark: bookbuild against Pandoc 3.9 (+ WeasyPrint) on generated readers.
+
+    .venv/bin/python benchmarks/run.py --sizes 100 300 [--work /tmp/bookbuild-bench] [--steps clean word pages epub pandoc]
+
+For each size: a reader of N documents is generated (benchmarks/generate.py), then measured,
+each step in its own process (wall time, and peak RSS of that process tree's largest member,
+from os.wait4):
+
+    clean build          output/ removed, EPUB + PDF
+    one-word edit        a word changed in one document, EPUB + PDF again
+    page-count edit      paragraphs added to one document (its page count changes), EPUB + PDF
+    EPUB only            bookbuild build --format epub
+    Pandoc EPUB          the same text as one Markdown file, pandoc -o reader.epub
+    Pandoc PDF           pandoc -o reader.pdf --pdf-engine=weasyprint (the venv's WeasyPrint 70)
+
+and a table with the ratios (bookbuild / Pandoc) is printed; --json writes the figures.
+Pandoc is pypandoc-binary's bundled binary (pypandoc.get_pandoc_path()).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def measure(argv: list[str], cwd: Path, env: dict | None = None) -> dict:
+    """Run argv; wall seconds and the peak RSS (MB) of the largest process it started."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # wait4 reports the child's own peak; its children (weasyprint under pandoc) are reaped by
+    # it, and ru_maxrss then covers the largest of them too (Linux: max over waited-for children).
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    text = output.decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({process.returncode}):\n{text[-3000:]}")
+    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1), "output": text}
+
+
+def pdf_pages(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", out).group(1))
+
+
+def bookbuild(root: Path, *extra: str) -> dict:
+    return measure([str(VENV_BIN / "bookbuild"), "build", "--verbose", *extra], root)
+
+
+def build_summary(result: dict) -> str:
+    """The build's last line: 'N pages, K repaired for notes, T s'."""
+    lines = [line for line in result["output"].splitlines() if "pages," in line]
+    return lines[-1].strip() if lines else ""
+
+
+def middle_document(root: Path) -> Path:
+    chapters = sorted(p for p in (root / "chapters").glob("*.md") if p.name != "introduction.md")
+    return chapters[len(chapters) // 2]
+
+
+def one_word_edit(root: Path) -> None:
+    path = middle_document(root)
+    text = path.read_text(encoding="utf-8")
+    body_at = text.index("\n:::\n") + 5
+    match = re.compile(r"\bthe\b").search(text, body_at)
+    path.write_text(text[:match.start()] + "this" + text[match.end():], encoding="utf-8")
+
+
+def page_count_edit(root: Path) -> None:
+    """Add the document's own first three paragraphs again at its end (before its notes)."""
+    path = middle_document(root)
+    text = path.read_text(encoding="utf-8")
+    head, body = text.split("\n:::\n", 1)
+    notes_at = body.find("\n[^")
+    main, notes = (body[:notes_at], body[notes_at:]) if notes_at >= 0 else (body, "")
+    paragraphs = [p for p in re.split(r"\n\s*\n", main) if p.strip() and "[^" not in p][:3]
+    added = "\n\n".join(re.sub(r"\{index=[^}]*\}", "", p.strip()) for p in paragraphs)
+    path.write_text(head + "\n:::\n" + main.rstrip() + "\n\n" + added + "\n" + notes, encoding="utf-8")
+
+
+def pandoc_source(root: Path, target: Path) -> Path:
+    """The generated reader's text as one Pandoc Markdown file: introduction and documents, each
+    a chapter with its headnote, record and notes (labels made unique per document)."""
+    import yaml
+    book = yaml.safe_load((root / "book.yaml").read_text(encoding="utf-8"))
+    chapters = sorted(p for p in (root / "chapters").glob("*.md") if p.name != "introduction.md")
+    chapters.sort(key=lambda p: p.name)
+    parts = ["---", f"title: {json.dumps(book['title'])}", f"subtitle: {json.dumps(book.get('subtitle', ''))}",
+             f"lang: {book.get('language', 'en')}", "---", ""]
+    for number, path in enumerate([root / "chapters" / "introduction.md"] + chapters):
+        _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        meta = yaml.safe_load(front)
+        heading = meta["title"] if number == 0 else f"Document {number}. {meta['title']}"
+        body = re.sub(r"\[\^([^\]]+)\]", lambda m: f"[^d{number}-{m.group(1)}]", body)
+        parts += [f"# {heading}", "", body.strip(), ""]
+    target.write_text("\n".join(parts), encoding="utf-8")
+    return target
+
+
+STEPS = ("clean", "word", "pages", "epub", "pandoc")
+
+
+def run_size(documents: int, work: Path, steps=STEPS) -> dict:
+    root = work / f"reader-{documents}"
+    if root.exists():
+        shutil.rmtree(root)
+    generate(root, documents)
+    slug = f"generated-reader-{documents}"
+    rows: dict[str, dict] = {}
+
+    shutil.rmtree(root / "output", ignore_errors=True)
+    rows["clean build (EPUB+PDF)"] = bookbuild(root)
+    pages = pdf_pages(root / "output" / f"{slug}.pdf")
+    rows["clean build (EPUB+PDF)"]["pages"] = pages
+
+    if "word" in steps:
+        one_word_edit(root)
+        rows["rebuild, one-word edit"] = bookbuild(root)
+        rows["rebuild, one-word edit"]["pages"] = pdf_pages(root / "output" / f"{slug}.pdf")
+    if "pages" in steps:
+        page_count_edit(root)
+        rows["rebuild, page-count edit"] = bookbuild(root)
+        rows["rebuild, page-count edit"]["pages"] = pdf_pages(root / "output" / f"{slug}.pdf")
+    if "epub" in steps:
+        rows["EPUB only (--format epub)"] = bookbuild(root, "--format", "epub")
+    if "pandoc" in steps:
+        import pypandoc
+        binary = pypandoc.get_pandoc_path()
+        source = pandoc_source(root, work / f"pandoc-{documents}.md")
+        env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        out_epub, out_pdf = work / f"pandoc-{documents}.epub", work / f"pandoc-{documents}.pdf"
+        rows["Pandoc 3.9 EPUB"] = measure([binary, str(source), "-o", str(out_epub)], work, env)
+        rows["Pandoc 3.9 PDF (WeasyPrint)"] = measure(
+            [binary, str(source), "-o", str(out_pdf), "--pdf-engine=weasyprint"], work, env)
+        rows["Pandoc 3.9 PDF (WeasyPrint)"]["pages"] = pdf_pages(out_pdf)
+    for name, row in rows.items():
+        row["summary"] = build_summary(row) if "Pandoc" not in name else ""
+        row.pop("output", None)
+    return {"documents": documents, "pages": pages, "rows": rows}
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| reader | step | wall s | peak RSS MB | pages | bookbuild / Pandoc |",
+             "|---|---|---:|---:|---:|---|"]
+    for result in results:
+        rows = result["rows"]
+        pandoc_epub = rows.get("Pandoc 3.9 EPUB")
+        pandoc_pdf = rows.get("Pandoc 3.9 PDF (WeasyPrint)")
+        pandoc_both = (pandoc_epub["seconds"] + pandoc_pdf["seconds"]) if pandoc_epub and pandoc_pdf else None
+        for name, row in rows.items():
+            ratio = ""
+            if "Pandoc" not in name and pandoc_both:
+                if name.startswith("EPUB only"):
+                    ratio = f"{row['seconds'] / pandoc_epub['seconds']:.1f}× Pandoc EPUB"
+                else:
+                    ratio = (f"{row['seconds'] / pandoc_both:.1f}× Pandoc EPUB+PDF; "
+                             f"memory {row['peak_mb'] / max(pandoc_epub['peak_mb'], pandoc_pdf['peak_mb']):.1f}×")
+            lines.append(f"| {result['documents']} documents | {name} | {row['seconds']:.1f} | "
+                         f"{row['peak_mb']:.0f} | {row.get('pages', '')} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bookbuild-bench"))
+    parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS),
+                        help="which measurements after the clean build (default: all)")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in args.sizes:
+        results.append(run_size(size, args.work, args.steps))
+        print(table(results[-1:]), flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print()
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
