@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from pypdf import PdfReader
+import pikepdf
 
 from bookbuild.diagnostics import Diagnostic, ERROR, display_path
 from bookbuild.enrich import leaf_blocks
@@ -31,8 +31,7 @@ def run(book: Book, config, page_map: PageMap, products: dict[str, bytes]) -> li
                             "widows and orphans are set in styles/print.css")
                  for page, block, lines in page_map.short_fragments]
     if "pdf" in products:
-        reader = PdfReader(io.BytesIO(products["pdf"]))
-        problems += unembedded_fonts(reader, config)
+        problems += unembedded_fonts(products["pdf"], config)
     return problems
 
 
@@ -41,25 +40,32 @@ def _block_places(book: Book) -> dict[str, tuple[str, int]]:
             for block in leaf_blocks(doc)}
 
 
-def unembedded_fonts(reader: PdfReader, config) -> list[Diagnostic]:
-    missing = sorted(name for name, embedded in fonts(reader).items() if not embedded)
+def unembedded_fonts(pdf: bytes, config) -> list[Diagnostic]:
+    missing = sorted(name for name, embedded in fonts(pdf).items() if not embedded)
     return [Diagnostic("V001", ERROR, display_path(config.root / "book.yaml"), None,
                        f"font {name} is not embedded in the PDF", "use an OFL font shipped with the project")
             for name in missing]
 
 
-def fonts(reader: PdfReader) -> dict[str, bool]:
-    """Every font the PDF uses, and whether its file is embedded."""
+def fonts(pdf: bytes) -> dict[str, bool]:
+    """Every font the PDF's pages use, and whether its file is embedded.
+
+    pikepdf (qpdf), each font object read once: pypdf took 16 s on a 356-page reader."""
     found: dict[str, bool] = {}
-    for page in reader.pages:
-        resources = page.get("/Resources") or {}
-        for font in (resources.get("/Font") or {}).values():
-            font = font.get_object()
-            for descendant in font.get("/DescendantFonts") or [font]:
-                descendant = descendant.get_object()
-                descriptor = descendant.get("/FontDescriptor")
-                name = str(descendant.get("/BaseFont", font.get("/BaseFont")))
-                embedded = bool(descriptor) and any(k in descriptor.get_object()
-                                                    for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-                found[re.sub(r"^[A-Z]{6}\+", "", name)] = found.get(name, True) and embedded
+    seen: set[tuple[int, int]] = set()
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            resources = page.obj.get("/Resources")
+            font_dict = resources.get("/Font") if resources is not None else None
+            for font in (font_dict.values() if font_dict is not None else []):
+                if font.is_indirect:
+                    if font.objgen in seen:
+                        continue
+                    seen.add(font.objgen)
+                for descendant in font.get("/DescendantFonts") or [font]:
+                    descriptor = descendant.get("/FontDescriptor")
+                    name = re.sub(r"^/?([A-Z]{6}\+)?", "", str(descendant.get("/BaseFont", font.get("/BaseFont"))))
+                    embedded = descriptor is not None and any(k in descriptor
+                                                              for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                    found[name] = found.get(name, True) and embedded
     return found
