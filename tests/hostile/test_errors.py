@@ -81,6 +81,16 @@ def duplicate_id(root):
     return "chapters/b.md:3", r"error I001: duplicate document id 'same' \(also .*chapters/a.md", None
 
 
+def chapter_named_like_the_epubs_own_pages(root):
+    chapter(root, "Text.\n", name="nav.md")        # its nav.xhtml would replace the EPUB's navigation
+    return "chapters/nav.md", r"error S017: the id 'nav' is taken by the book's own pages \(give the chapter", None
+
+
+def id_like_the_epubs_own_pages(root):
+    chapter(root, "Text.\n", front='---\ntitle: T\nid: titlepage\n---\n\n')
+    return "chapters/x.md:3", r"error S017: the id 'titlepage' is taken by the book's own pages", None
+
+
 def note_call_without_note(root):
     _edit(root, f"chapters/{RECORD}", "The conference at Potsdam continues.", "The conference at Potsdam continues.[^ghost]")
     line = _line_of(root, f"chapters/{RECORD}", "[^ghost]")
@@ -132,6 +142,7 @@ def no_book_yaml(root):
 
 CASES = [malformed_front_matter, unclosed_front_matter, no_front_matter, empty_chapter, front_matter_not_a_mapping,
          missing_title, wrong_type, impossible_date, unknown_front_matter_key, missing_chapter, duplicate_id,
+         chapter_named_like_the_epubs_own_pages, id_like_the_epubs_own_pages,
          note_call_without_note, note_without_call, latin1_chapter, binary_chapter, latin1_book_yaml,
          control_character,
          unknown_book_key, unknown_index_entry, no_book_yaml]
@@ -148,7 +159,8 @@ def test_one_clear_line_and_status_1(small, case):
     assert len(lines) == 1, out.stderr
     line = lines[0]
     assert where in line and re.search(message, line), line
-    assert re.search(r":\d+: error [A-Z]\d{3}: ", line) or case is no_book_yaml or case is binary_chapter, line
+    assert re.search(r":\d+: error [A-Z]\d{3}: ", line) or case in (no_book_yaml, binary_chapter,
+                                                                 chapter_named_like_the_epubs_own_pages), line
     assert line.endswith(")"), line                       # what to do, in parentheses
     assert tree_hashes(small, skip=()) == before           # check writes nothing anywhere
 
