@@ -32,6 +32,10 @@ class BuildResult:
 def read(root: Path, progress: Progress = QUIET):
     """Config and the enriched book: everything a build or a check needs before rendering."""
     with progress.stage("read config and sources"):
+        book_yaml = root / config_mod.CONFIG_NAME
+        if book_yaml.is_symlink() and not book_yaml.resolve().is_relative_to(root.resolve()):
+            raise error("C012", book_yaml, None, "book.yaml is a link out of the project",
+                        "make book.yaml a file of the project: a build reads nothing outside it")
         config = config_mod.load(root)
         stay_inside(config)
         book = sources.read_book(config)

@@ -176,6 +176,14 @@ def test_project_folders_linked_out_are_refused(small, tmp_path, folder):
     assert f"error C012: {folder}/ is a link out of the project" in out.stderr, out.stderr
 
 
+def test_book_yaml_linked_out_is_refused(small, tmp_path):
+    elsewhere = tmp_path / "book.yaml"
+    (small / "book.yaml").rename(elsewhere)
+    (small / "book.yaml").symlink_to(elsewhere)
+    found = problems(small)
+    assert len(found) == 1 and "book.yaml: error C012: book.yaml is a link out of the project" in found[0], found
+
+
 def test_a_build_never_writes_outside_output(small, tmp_path):
     """Sources, styles and book.yaml byte for byte the same after a build, and nothing new beside them."""
     before = tree_hashes(small)
