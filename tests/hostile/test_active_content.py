@@ -4,7 +4,10 @@ or kept as text, each with a warning naming file and line; links only to http(s)
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +156,6 @@ def test_the_built_epub_has_no_active_content(small):
     assert "<sup>2</sup>" in record and '<span lang="fr" xml:lang="fr">le mot juste</span>' in record
     assert "A &lt;script&gt;alert(1)&lt;/script&gt; title &amp; more" in everything
     assert re.search(r'<a href="https://example.org/ok">six</a>', record)
+    checked = subprocess.run([str(Path(sys.executable).parent / "epubcheck"), str(small / "output" / "reader.epub")],
+                             capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0 and "WARNING" not in checked.stdout + checked.stderr, checked.stdout + checked.stderr
