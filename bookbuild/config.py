@@ -88,10 +88,12 @@ class Output(Strict):
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3b", "none"] = "pdf/ua-1"
     fonts: Fonts = Fonts()
 
-    @field_validator("gutter", "bleed")
+    @field_validator("gutter", "bleed", mode="before")
     @classmethod
-    def _css_length(cls, value: str) -> str:
-        if not re.fullmatch(r"\d+(\.\d+)?(in|mm|cm|pt)", value):
+    def _css_length(cls, value) -> str:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError(f"a length needs a unit: write '{value}in' or '{value}mm'")
+        if not isinstance(value, str) or not re.fullmatch(r"\d+(\.\d+)?(in|mm|cm|pt)", value):
             raise ValueError("a length such as '0.25in', '6mm' or '12pt'")
         return value
 
@@ -153,8 +155,35 @@ def load(root: Path) -> Config:
         config = Config.model_validate({**data, "root": root.resolve()})
     except ValidationError as exc:
         raise BookError(_diagnostics(exc.errors(), path, lines)) from None
+    _check_index(config, path, lines)
     _check_citation_style(config, path, lines)
     return config
+
+
+def _check_index(config: Config, path: Path, lines: yamlfile.LineMap) -> None:
+    """Entry names are unique and every see / see also names an entry: a reference to nothing
+    would print in the index as if it led somewhere."""
+    entries = [(("index", kind, number), term) for kind in ("people", "places", "organisations", "topics", "terms")
+               for number, term in enumerate(getattr(config.index, kind))]
+    problems, names = [], {}
+    for here, term in entries:
+        if term.name in names:
+            problems.append(Diagnostic("C032", ERROR, display_path(path), lines.get(here + ("name",)),
+                                       f"index entry '{term.name}' is listed twice (also at line {names[term.name]})",
+                                       "merge the two entries: put every form under one name"))
+        names.setdefault(term.name, lines.get(here + ("name",)))
+    for here, term in entries:
+        refs = ([(("see",), term.see)] if term.see else []) + \
+            [(("see_also", i), target) for i, target in enumerate(term.see_also)]
+        for key, target in refs:
+            if target not in names:
+                guess = difflib.get_close_matches(target, list(names), n=1)
+                problems.append(Diagnostic(
+                    "C033", ERROR, display_path(path), yamlfile.line_for(lines, here + key),
+                    f"'{term.name}' refers to '{target}', which is not an index entry",
+                    f"did you mean '{guess[0]}'?" if guess else "give the name of an entry exactly as listed"))
+    if problems:
+        raise BookError(problems)
 
 
 def _check_citation_style(config: Config, path: Path, lines: yamlfile.LineMap) -> None:

@@ -57,6 +57,26 @@ def test_index_terms_schema(tmp_path):
     assert people[0].match_forms == ["Mao"] and people[1].match_forms == []
 
 
+def test_see_and_see_also_must_name_an_entry(tmp_path):
+    out = messages(tmp_path, MINIMAL + "index:\n  places:\n    - name: Soviet Union\n"
+                                       "    - name: Russia\n      see_also: [Soviet Unoin]\n"
+                                       "    - name: USSR\n      see: Sovet Union\n")
+    assert any(":12: error C033: 'Russia' refers to 'Soviet Unoin'" in m and "did you mean 'Soviet Union'" in m
+               for m in out), out
+    assert any(":14: error C033: 'USSR' refers to 'Sovet Union'" in m for m in out), out
+
+
+def test_an_entry_listed_twice(tmp_path):
+    out = messages(tmp_path, MINIMAL + "index:\n  places:\n    - name: India\n"
+                                       "  topics:\n    - name: India\n      forms: [Potsdam]\n")
+    assert any(":12: error C032: index entry 'India' is listed twice (also at line 10)" in m for m in out), out
+
+
+def test_a_length_without_unit_says_which_unit(tmp_path):
+    out = messages(tmp_path, MINIMAL + "output:\n  gutter: 0.25\n")
+    assert any(":9: error C006" in m and "write '0.25in'" in m for m in out), out
+
+
 def test_aliases_and_tags_are_refused():
     with pytest.raises(BookError, match="aliases"):
         yamlfile.load("a: &x [1]\nb: *x\n", "f.yaml")
