@@ -160,6 +160,16 @@ def load(root: Path) -> Config:
     return config
 
 
+def line_naming(config_file: Path, name: str) -> int | None:
+    """The first book.yaml line that names something, for checks made after loading (the loaded
+    config keeps no line map)."""
+    try:
+        lines = config_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if name in line), None)
+
+
 def _check_index(config: Config, path: Path, lines: yamlfile.LineMap) -> None:
     """Entry names are unique and every see / see also names an entry: a reference to nothing
     would print in the index as if it led somewhere."""

@@ -2,8 +2,9 @@
 
 Each rule has a stable code: A001 headnote, A002 entry never found, A003 no source for the source
 note, A004 name or abbreviation not in the registry, A005 note call inside punctuation, A006 Ibid.
-or op. cit. in a note, A007 translator not credited. Errors of reading (C, S, N, X, I codes) come
-first and stop the lint."""
+or op. cit. in a note, A007 translator not credited, A008 title too long for a running head, A009
+chapter file not in the contents. Errors of reading (C, S, N, X, I, F codes) come first and stop
+the lint."""
 
 from __future__ import annotations
 
@@ -11,27 +12,47 @@ import re
 from pathlib import Path
 
 from bookbuild.build import read
+from bookbuild.config import line_naming
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, display_path
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
+from bookbuild.render.pdf import check_glyphs
 from bookbuild.sources import HEADNOTE_PLACEHOLDER
 
 ABBREVIATION = re.compile(r"(?<![\w.])[A-Z]{2,6}(?![\w.])")
+MAX_RUNNING_TITLE = 60        # characters: one line of running head in 6x9in small type
 IBID = re.compile(r"\b(ibid|op\.\s*cit|loc\.\s*cit)\b", re.IGNORECASE)
 
 
 def check(root: Path) -> list[Diagnostic]:
     try:
         config, book = read(root)
+        check_glyphs(book, config)          # fonts: a missing family or glyph stops the build later
     except BookError as exc:
         return exc.diagnostics
     problems: list[Diagnostic] = []
     for doc in book.documents:
-        problems += _headnote(doc) + _source(doc) + _translator(doc)
+        problems += _headnote(doc) + _source(doc) + _translator(doc) + _long_title(doc)
     for doc in book.all_documents:
         problems += _unregistered(doc) + _calls_in_punctuation(doc) + _ibid(doc)
-    problems += _unused(book, config)
+    problems += _unused(book, config) + _left_out(book, config)
     return problems
+
+
+def _long_title(doc) -> list[Diagnostic]:
+    if doc.meta.get("short_title") or len(doc.meta.get("title", "")) <= MAX_RUNNING_TITLE:
+        return []
+    return [_diag("A008", WARNING, doc, doc.meta_lines.get(("title",)), "the title is too long for a running head "
+                  f"and the contents ({len(doc.meta['title'])} characters)",
+                  f"add short_title: with at most {MAX_RUNNING_TITLE} characters to the front matter")]
+
+
+def _left_out(book, config) -> list[Diagnostic]:
+    """A chapter file that the contents do not list is not in the book: say so, it is rarely meant."""
+    used = {doc.path.resolve() for doc in book.all_documents}
+    return [Diagnostic("A009", WARNING, display_path(path), None, "this chapter is not in the book",
+                       "list it under contents: in book.yaml (documents: or a part), or move it out of chapters/")
+            for path in sorted(config.chapters_dir.glob("*.md")) if path.resolve() not in used]
 
 
 def _diag(code, severity, doc, line, message, hint) -> Diagnostic:
@@ -140,13 +161,7 @@ def _unused(book, config) -> list[Diagnostic]:
             yield entry
             yield from entries(entry.sub)
     yaml_path = config.root / "book.yaml"
-    yaml_lines = yaml_path.read_text(encoding="utf-8").splitlines()
-    return [Diagnostic("A002", WARNING, display_path(yaml_path), _line_naming(yaml_lines, entry.name),
+    return [Diagnostic("A002", WARNING, display_path(yaml_path), line_naming(yaml_path, entry.name),
                        f"index entry '{entry.name}' is never found in the text",
                        "add the form the text uses to its forms:, or remove the entry")
             for entry in entries(book.index) if not entry.marks and not entry.see and not entry.sub]
-
-
-def _line_naming(lines: list[str], name: str) -> int | None:
-    """The first book.yaml line that names an entry: the loaded config keeps no line map."""
-    return next((number for number, line in enumerate(lines, 1) if name in line), None)

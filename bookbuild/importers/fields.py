@@ -8,7 +8,7 @@ from bookbuild.importers.common import (Para, Record, is_full_date, kind_from_la
                                         record_id_from_url, squash)
 from bookbuild.importers.frontmatter import KEYS
 from bookbuild.importers.markdown import body_markdown
-from bookbuild.importers.names import participants
+from bookbuild.importers.names import participants, short_title
 
 _FROM_CITATION = ("archive", "reference", "collection", "obtained_by", "translator", "digital_archive",
                   "source_url")
@@ -27,6 +27,7 @@ def finish(record: Record, title: str, body: list[Para]) -> Record:
     title_line = record.field_lines.get("title", 1)
     record.doubtful += [(title_line, note) for note in notes]
     _date(record, title_line)
+    meta["short_title"] = meta.get("short_title") or short_title(meta["title"], names, meta.get("date"))
     _reference(record)
     if body:
         record.doubtful += text_checks(body)

@@ -166,3 +166,29 @@ def key_words(title: str, names: list[str]) -> list[str]:
     words = [w for w in re.findall(r"[^\W\d_][\w'-]*", title)
              if w.lower() not in _TITLE_STOP and not re.fullmatch(_KIND, w, re.I)]
     return [slug_word(w) for w in words[:3]]
+
+
+SHORT_TITLE = 60        # characters: what a running head and a contents line hold (check's A008)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def short_title(title: str, names: list[str], date: str | None) -> str | None:
+    """A running-head title for a long archive title: "Khrushchev and Mao, 2 October 1959"."""
+    if len(title) <= SHORT_TITLE:
+        return None
+    when = _day_month_year(date)
+    if names:
+        families = [family_name(name) for name in names[:2]]
+        head = f"{families[0]}, {families[1]} and others" if len(names) > 2 else " and ".join(families)
+    else:
+        head = title[: SHORT_TITLE - 16].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return f"{head}, {when}" if when else head
+
+
+def _day_month_year(date: str | None) -> str | None:
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", date or "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return match.group(1) if match else None
+    year, month, day = match.group(1), _MONTHS[int(match.group(2)) - 1], match.group(3)
+    return f"{int(day)} {month} {year}" if day else f"{month} {year}"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
+from bookbuild.config import line_naming
 from bookbuild.diagnostics import error
 
 FONT_SUFFIXES = (".ttf", ".otf", ".woff2", ".woff")
@@ -32,7 +33,7 @@ def faces(families: list[str], styles_dir: Path, config_file: Path) -> list[Face
         matches = [face for face in found if face.family.casefold() == family.casefold()]
         if not matches:
             known = sorted({face.family for face in found})
-            raise error("C020", config_file, None, f"font family '{family}' is not installed",
+            raise error("C020", config_file, line_naming(config_file, family), f"font family '{family}' is not installed",
                         f"put its OFL files in styles/fonts/, or choose one of: {', '.join(known)}")
         out.extend(matches)
     return out

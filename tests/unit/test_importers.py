@@ -708,3 +708,21 @@ def test_kind_from_label():
 ])
 def test_parse_date(text, iso):
     assert parse_date(text) == iso
+
+
+# ---- short titles ----------------------------------------------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    (STRUCTURED, "Khrushchev, Mao and others, 2 October 1959"),
+    (WEBPAGE, "Benediktov and Nehru, 2 November 1962"),
+])
+def test_a_long_archive_title_gets_a_short_title_for_running_heads(source, expected):
+    record = parse(read(source), source.name)
+    assert len(record.meta["title"]) > 60
+    assert record.meta["short_title"] == expected
+
+
+def test_short_title_without_participants_cuts_at_a_word():
+    from bookbuild.importers.names import short_title
+    title = "Memorandum on the situation along the northern frontier of the country in the spring"
+    assert short_title(title, [], "1960-04") == "Memorandum on the situation along the…, April 1960"
+    assert short_title("A short title", [], "1960-04-01") is None

@@ -1,5 +1,6 @@
 """Every apparatus lint rule, each on a small failing example; the repository's reader passes them all."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,29 @@ def test_translator_credited_in_another_styles_form(tmp_path):
     found = lint(tmp_path, RECORD.replace("translator: D. W.", "translator: David Wolff"),
                  INDEX + "citation_style: modern-language-association\n")
     assert not [l for l in found if "A007" in l], found
+
+
+def test_a_long_title_wants_a_short_title(tmp_path):
+    long_title = "Record of a Very Long Conversation Between Many Officials on Many Subjects, at Length"
+    found = lint(tmp_path, RECORD.replace("title: A Talk", f"title: {long_title}"))
+    assert any(re.search(r"talk.md:2: warning A008: the title is too long for a running head", l) for l in found)
+    (tmp_path / "b").mkdir()
+    found = lint(tmp_path / "b", RECORD.replace("title: A Talk", f"title: {long_title}\nshort_title: A Talk"))
+    assert not [l for l in found if "A008" in l]
+
+
+def test_a_chapter_left_out_of_the_contents(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "1960-01-01-forgotten.md").write_text(RECORD)
+    (tmp_path / "book.yaml").write_text(MINIMAL + "contents:\n  introduction: null\n  documents: [1959-10-02-talk.md]\n"
+                                        + INDEX)
+    (tmp_path / "chapters" / "1959-10-02-talk.md").write_text(RECORD)
+    found = [d.format() for d in check(tmp_path)]
+    assert any("1960-01-01-forgotten.md: warning A009: this chapter is not in the book" in l for l in found), found
+    assert not [l for l in found if "talk.md" in l and "A009" in l]
+
+
+def test_a_missing_font_is_found_by_check(tmp_path):
+    found = lint(tmp_path, RECORD, INDEX + "output:\n  fonts: {body: \"Times New Roman\"}\n")
+    assert any(re.search(r"book.yaml:\d+: error C020: font family 'Times New Roman' is not installed", l)
+               for l in found), found
