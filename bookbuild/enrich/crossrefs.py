@@ -28,13 +28,14 @@ def _resolve(ref: CrossRef, here: Document, docs: dict[str, Document]) -> bool:
     doc = docs.get(doc_id)
     if doc is None:
         return False
-    name = f"Document {doc.number}" if doc.number else doc.title
+    # No-break spaces: "note 3" and "Document 2" must not part at a line end.
+    name = f"Document\u00a0{doc.number}" if doc.number else doc.title
     if not label:
         ref.text, ref.anchor = name, f"{doc.id}-title"
         return True
     note = next((n for n in doc.notes if n.label == label), None)
     if note is None:
         return False
-    ref.text = f"note {note.number}" + ("" if doc is here else f" to {name}")
+    ref.text = f"note\u00a0{note.number}" + ("" if doc is here else f" to {name}")
     ref.anchor = f"{note.id}-ref"
     return True
