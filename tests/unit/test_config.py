@@ -94,3 +94,17 @@ def test_not_utf8_names_file(tmp_path):
     (tmp_path / "book.yaml").write_bytes(MINIMAL.encode() + b"subtitle: caf\xe9\n")
     with pytest.raises(BookError, match=r"book.yaml:8: error F001: not UTF-8"):
         config.load(tmp_path)
+
+
+def test_a_chapter_listed_twice_in_the_contents(tmp_path):
+    out = messages(tmp_path, MINIMAL + "contents:\n  documents: [a.md, b.md, a.md]\n")
+    assert any(":9: error C034: chapter 'a.md' is listed twice in the contents" in m for m in out), out
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda t: t.replace('date: "2026-01-01"', 'date: "01/01/2026"'), ':6: error C006: \'date\': a date such as "2026-01-15"'),
+    (lambda t: t.replace("  - name: Ed Itor", "  - Ed Itor"), ":3: error C006: 'editors.0' needs keys, not 'Ed Itor'"),
+])
+def test_messages_say_what_to_write(tmp_path, edit, expected):
+    out = messages(tmp_path, edit(MINIMAL))
+    assert any(expected in m for m in out), out
