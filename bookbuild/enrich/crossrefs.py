@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import Book, CrossRef, Document, walk_inlines
@@ -16,11 +18,23 @@ def run(book: Book, config) -> Book:
                 if isinstance(node, CrossRef) and not _resolve(node, doc, docs):
                     problems.append(Diagnostic("X010", ERROR, display_path(doc.path), node.line,
                                                f"cross-reference to '{node.target}' names no document or note",
-                                               "write [](#document-id) or [](#document-id:note-label); ids are "
-                                               "the chapter file names without .md, or their id: key"))
+                                               _suggest(node.target, docs)))
     if problems:
         raise BookError(problems)
     return book
+
+
+def _suggest(target: str, docs: dict[str, Document]) -> str:
+    doc_id, colon, label = target.partition(":")
+    if doc_id in docs:
+        known = [f"{doc_id}:{note.label}" for note in docs[doc_id].notes]
+    else:
+        known = list(docs)
+    guess = difflib.get_close_matches(target if doc_id in docs else doc_id, known, n=1, cutoff=0.6)
+    if guess:
+        return f"did you mean '{guess[0]}{'' if doc_id in docs or not colon else ':' + label}'?"
+    return ("write [](#document-id) or [](#document-id:note-label); ids are the chapter file names without .md "
+            "(prefixed doc- when they start with a digit), or their id: key")
 
 
 def _resolve(ref: CrossRef, here: Document, docs: dict[str, Document]) -> bool:

@@ -120,3 +120,15 @@ def test_uncalled_note_is_an_error(tmp_path):
 def test_front_matter_errors_name_the_line(tmp_path):
     with pytest.raises(BookError, match=r"talk.md:3: error S006: front-matter 'date'.*YYYY-MM-DD"):
         make_book(tmp_path, RECORD.replace('"1959-10-02"', '"2 Oct 1959"'), INDEX)
+
+
+@pytest.mark.parametrize("target, hint", [
+    ("doc-1959-10-02-tlak", "did you mean 'doc-1959-10-02-talk'?"),
+    ("doc-1959-10-02-talk:h1", "did you mean 'doc-1959-10-02-talk:h'?"),
+    ("doc-1959-10-02-tlak:h", "did you mean 'doc-1959-10-02-talk:h'?"),
+])
+def test_a_misspelt_cross_reference_gets_a_suggestion(tmp_path, target, hint):
+    with pytest.raises(BookError) as caught:
+        make_book(tmp_path, RECORD.replace("on the Finns.", f"on the Finns, see [](#{target})."))
+    [problem] = caught.value.diagnostics
+    assert problem.code == "X010" and problem.line == 15 and problem.hint == hint
