@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
@@ -85,7 +86,9 @@ def _collect(doc: Document, by_name: dict[str, IndexEntry]) -> None:
                 continue
             entry = by_name.get(node.entry)
             if entry is None:
+                guess = difflib.get_close_matches(node.entry, list(by_name), n=1)
                 raise error("X001", doc.path, node.line, f"index entry '{node.entry}' is not in book.yaml",
+                            f"did you mean '{guess[0]}'?" if guess else
                             "add it under index: in book.yaml, or correct the name")
             count += 1
             node.id = f"{doc.id}-x{count}"

@@ -103,8 +103,11 @@ def test_explicit_index_marker_and_unknown_entry(tmp_path):
 
 
 def test_unknown_explicit_entry_is_an_error_with_line(tmp_path):
+    (tmp_path / "b").mkdir()
     with pytest.raises(BookError, match=r"1959-10-02-talk.md:15: error X001: index entry 'Nobody'"):
         make_book(tmp_path, RECORD.replace("claims on the Finns", "[claims]{index=\"Nobody\"}"), INDEX)
+    with pytest.raises(BookError, match=r"did you mean 'Nehru, Jawaharlal'\?"):
+        make_book(tmp_path / "b", RECORD.replace("claims on the Finns", "[claims]{index=\"Nehru, Jawarhalal\"}"), INDEX)
 
 
 def test_note_errors(tmp_path):
