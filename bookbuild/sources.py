@@ -27,7 +27,6 @@ MAX_INLINE_DEPTH = 20           # *emphasis* inside [links] inside ...: deeper i
 MAX_BLOCK_DEPTH = 24            # lists in quotes in lists ...
 MAX_BLOCKS = 20_000             # paragraphs, items, cells of one chapter: about 600 pages
 HEADNOTE_PLACEHOLDER = "TODO: write the headnote"
-EPUB_NAMES = frozenset({"nav", "titlepage", "toc", "content", "mimetype"})   # besides enrich.ids.RESERVED
 
 # Characters XML 1.0 cannot carry: an EPUB holding one is unreadable, so they are refused by line.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -157,10 +156,6 @@ def read_document(path: Path, role: str) -> Document:
     headnote, body_blocks = reader.blocks(tokens)
     notes = reader.notes(tokens, env)
     doc_id = meta.get("id") or ("introduction" if role == "introduction" else _slug(path.stem))
-    if doc_id in EPUB_NAMES or re.fullmatch(r"part-\d+", doc_id):
-        # its EPUB file would replace one of the book's own (nav.xhtml, titlepage.xhtml, part-1.xhtml)
-        raise error("S017", path, meta_lines.get(("id",)), f"the id '{doc_id}' is taken by the book's own pages",
-                    "give the chapter another 'id:' in its front matter, or rename the file")
     return Document(id=doc_id, path=path, role=role, meta=meta, meta_lines=meta_lines,
                     headnote=headnote, body=body_blocks, notes=notes)
 

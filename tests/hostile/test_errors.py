@@ -83,12 +83,12 @@ def duplicate_id(root):
 
 def chapter_named_like_the_epubs_own_pages(root):
     chapter(root, "Text.\n", name="nav.md")        # its nav.xhtml would replace the EPUB's navigation
-    return "chapters/nav.md", r"error S017: the id 'nav' is taken by the book's own pages \(give the chapter", None
+    return "chapters/nav.md", r"error I002: the id 'nav' is taken by the book's own pages \(give the chapter", None
 
 
 def id_like_the_epubs_own_pages(root):
     chapter(root, "Text.\n", front='---\ntitle: T\nid: titlepage\n---\n\n')
-    return "chapters/x.md:3", r"error S017: the id 'titlepage' is taken by the book's own pages", None
+    return "chapters/x.md:3", r"error I002: the id 'titlepage' is taken by the book's own pages", None
 
 
 def note_call_without_note(root):
