@@ -246,7 +246,7 @@ def _diagnostics(errors: list[dict], path: Path, lines: yamlfile.LineMap) -> lis
 def read_text(path: Path) -> str:
     """UTF-8 text of a project file, or an error naming it."""
     try:
-        return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+        return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")   # old Mac ends too
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise error("F001", path, line, "not UTF-8 text", "save the file as UTF-8") from None
