@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from bookbuild.enrich.citations import display_date, how_to_cite
+from bookbuild.enrich.citations import display_date, how_to_cite_inlines
 from bookbuild.model import Block, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text
 
 PRINT, EPUB = "print", "epub"
@@ -136,7 +136,7 @@ class Renderer:
 def copyright_context(book) -> dict:
     """What the copyright page says in both formats: how to cite the reader, who translated."""
     translators = sorted({d.meta["translator"] for d in book.documents if d.meta.get("translator")})
-    return {"how_to_cite": how_to_cite(book.config), "translators": translators}
+    return {"how_to_cite": how_to_cite_inlines(book.config), "translators": translators}
 
 
 @lru_cache(maxsize=8)

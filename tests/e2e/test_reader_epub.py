@@ -119,8 +119,9 @@ def test_persons_and_terms_lists_and_first_mention_links(epub):
 def test_copyright_page_is_true_of_each_medium(epub, built_reader):
     """The EPUB embeds no font, so only the print edition is "set in" the body face."""
     path, files, result = epub
-    copyright_page = xhtml_text(next(c for n, c in files.items() if n.endswith("copyright.xhtml")))
-    assert "The print edition is set in Source Serif 4" in copyright_page
+    markup = next(c for n, c in files.items() if n.endswith("copyright.xhtml"))
+    assert "The print edition is set in Source Serif 4" in xhtml_text(markup)
+    assert f"<em>{result.book.config.title}" in markup        # how to cite: the title in italics
     from tests.helpers import pdf_pages
     assert any("Set in Source Serif 4" in page for page in pdf_pages(result.outputs["pdf"]))
     opf = next(c for n, c in files.items() if n.endswith(".opf"))
