@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -53,8 +54,8 @@ class FrontMatter(BaseModel):
     """The keys a chapter file may carry; the importer writes the archive's fields here."""
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]*$")
-    title: str
-    short_title: str | None = None
+    title: str = Field(min_length=1, pattern=r"\S")
+    short_title: str | None = Field(None, pattern=r"\S")
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     kind: str | None = None
     participants: list[str] = Field(default_factory=list)
@@ -182,9 +183,9 @@ def _front_matter_diagnostic(err: dict, path: Path, lines: dict) -> Diagnostic:
     key = ".".join(str(p) for p in loc)
     line = yamlfile.line_for(lines, loc)
     if err["type"] == "extra_forbidden":
-        known = ", ".join(FrontMatter.model_fields)
+        guess = difflib.get_close_matches(key, list(FrontMatter.model_fields), n=1)
         return Diagnostic("S004", ERROR, display_path(path), line, f"unknown front-matter key '{key}'",
-                          f"known keys: {known}")
+                          f"did you mean '{guess[0]}'?" if guess else f"known keys: {', '.join(FrontMatter.model_fields)}")
     if err["type"] == "missing":
         return Diagnostic("S005", ERROR, display_path(path), line, f"missing front-matter key '{key}'",
                           "add it to the front matter")
@@ -210,6 +211,16 @@ def _safe_link(href: str) -> bool:
         return False
     scheme = parsed.scheme.lower()
     return (scheme in ("http", "https") and bool(parsed.hostname)) or (scheme == "mailto" and bool(parsed.path))
+
+
+def _closed(tokens: list[Token], index: int) -> bool:
+    """Whether the container opened at tokens[index] is closed by a ':::' line of its own."""
+    depth = 0
+    for token in tokens[index:]:
+        depth += token.nesting if token.type.startswith("container_") else 0
+        if depth == 0:
+            return bool(token.markup)       # markdown-it's closing at the end of the file has none
+    return False
 
 
 def _short(text: str) -> str:
@@ -292,6 +303,11 @@ class _Reader:
             if in_notes or token.type.startswith("footnote"):
                 continue
             if token.type == "container_headnote_open":
+                if not _closed(tokens, index):
+                    # markdown-it runs an unclosed container to the end of the file: the whole
+                    # record would silently become the headnote.
+                    raise error("S020", self.path, self.line(token), "'::: headnote' is never closed",
+                                "end the headnote with a line ':::'")
                 stack.append(headnote)
             elif token.type == "container_headnote_close":
                 stack.pop()

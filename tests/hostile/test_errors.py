@@ -69,6 +69,21 @@ def unknown_front_matter_key(root):
     return "chapters/x.md:3", r"error S004: unknown front-matter key 'authr' \(known keys: id, title", None
 
 
+def misspelt_front_matter_key(root):
+    chapter(root, "Text.\n", front="---\ntitle: T\ntranslater: Someone\n---\n")
+    return "chapters/x.md:3", r"error S004: unknown front-matter key 'translater' \(did you mean 'translator'\?\)", None
+
+
+def empty_title(root):
+    chapter(root, "Text.\n", front='---\ntitle: ""\n---\n')
+    return "chapters/x.md:2", r"error S006: front-matter 'title'", None
+
+
+def unclosed_headnote(root):
+    chapter(root, "::: headnote\nThe editor speaks.\n\nThe record begins.\n")
+    return "chapters/x.md:8", r"error S020: '::: headnote' is never closed \(end the headnote with a line ':::'\)", None
+
+
 def missing_chapter(root):
     _edit(root, "book.yaml", "documents: auto", "documents: [missing.md]")
     line = _line_of(root, "book.yaml", "missing.md")
@@ -141,7 +156,8 @@ def no_book_yaml(root):
 
 
 CASES = [malformed_front_matter, unclosed_front_matter, no_front_matter, empty_chapter, front_matter_not_a_mapping,
-         missing_title, wrong_type, impossible_date, unknown_front_matter_key, missing_chapter, duplicate_id,
+         missing_title, wrong_type, impossible_date, unknown_front_matter_key, misspelt_front_matter_key, empty_title,
+         unclosed_headnote, missing_chapter, duplicate_id,
          chapter_named_like_the_epubs_own_pages, id_like_the_epubs_own_pages,
          note_call_without_note, note_without_call, latin1_chapter, binary_chapter, latin1_book_yaml,
          control_character,
