@@ -81,13 +81,17 @@ def one_word_edit(root: Path) -> None:
 
 
 def page_count_edit(root: Path) -> None:
-    """Add the document's own first three paragraphs again at its end (before its notes)."""
+    """Add about 700 words (two pages) of the document's own paragraphs again at its end, before
+    its notes: the document grows by two pages, so the total changes whatever the blank versos."""
     path = middle_document(root)
     text = path.read_text(encoding="utf-8")
     head, body = text.split("\n:::\n", 1)
     notes_at = body.find("\n[^")
     main, notes = (body[:notes_at], body[notes_at:]) if notes_at >= 0 else (body, "")
-    paragraphs = [p for p in re.split(r"\n\s*\n", main) if p.strip() and "[^" not in p][:3]
+    pool = [p for p in re.split(r"\n\s*\n", main) if p.strip() and "[^" not in p]
+    paragraphs: list[str] = []
+    while sum(len(p.split()) for p in paragraphs) < 700:
+        paragraphs.append(pool[len(paragraphs) % len(pool)])
     added = "\n\n".join(re.sub(r"\{index=[^}]*\}", "", p.strip()) for p in paragraphs)
     path.write_text(head + "\n:::\n" + main.rstrip() + "\n\n" + added + "\n" + notes, encoding="utf-8")
 
@@ -149,7 +153,9 @@ def run_size(documents: int, work: Path, steps=STEPS) -> dict:
         rows["Pandoc 3.9 PDF (WeasyPrint)"]["pages"] = pdf_pages(out_pdf)
     for name, row in rows.items():
         row["summary"] = build_summary(row) if "Pandoc" not in name else ""
-        row.pop("output", None)
+        # bookbuild --verbose prints each stage's time: "  lay out the PDF   222.68 s"
+        row["stages"] = {m.group(1): float(m.group(2)) for m in
+                         re.finditer(r"(?m)^\s+(\S.*?)\s+(\d+\.\d+) s$", row.pop("output", ""))}
     return {"documents": documents, "pages": pages, "rows": rows}
 
 
