@@ -127,8 +127,10 @@ def _chapter_path(config: Config, name: str, loc: tuple, listed: bool = True) ->
         raise error("C010", book_yaml, _config_line(config, loc), f"chapter '{shown[:200]}' is outside chapters/",
                     "keep chapter files inside chapters/ (no '..', absolute paths or links out)")
     if not found:
+        present = [p.name for p in config.chapters_dir.glob("*.md")] if config.chapters_dir.is_dir() else []
+        guess = difflib.get_close_matches(name, present, n=1)
         raise error("C011", book_yaml, _config_line(config, loc), f"chapter '{shown[:200]}' not found in chapters/",
-                    "check the file name, or remove it from contents")
+                    f"did you mean '{guess[0]}'?" if guess else "check the file name, or remove it from contents")
     return path
 
 

@@ -90,6 +90,12 @@ def missing_chapter(root):
     return f"book.yaml:{line}", r"error C011: chapter 'missing.md' not found in chapters/ \(check the file name", None
 
 
+def misspelt_chapter(root):
+    _edit(root, "book.yaml", "documents: auto", f"documents: [{RECORD.replace('telegram', 'telegarm')}]")
+    line = _line_of(root, "book.yaml", "telegarm")
+    return f"book.yaml:{line}", rf"error C011: .* not found in chapters/ \(did you mean '{RECORD}'\?\)", None
+
+
 def duplicate_id(root):
     chapter(root, "One.\n", name="a.md", front="---\ntitle: A\nid: same\narchive: X\n---\n\n")
     chapter(root, "Two.\n", name="b.md", front="---\ntitle: B\nid: same\narchive: X\n---\n\n")
@@ -157,7 +163,7 @@ def no_book_yaml(root):
 
 CASES = [malformed_front_matter, unclosed_front_matter, no_front_matter, empty_chapter, front_matter_not_a_mapping,
          missing_title, wrong_type, impossible_date, unknown_front_matter_key, misspelt_front_matter_key, empty_title,
-         unclosed_headnote, missing_chapter, duplicate_id,
+         unclosed_headnote, missing_chapter, misspelt_chapter, duplicate_id,
          chapter_named_like_the_epubs_own_pages, id_like_the_epubs_own_pages,
          note_call_without_note, note_without_call, latin1_chapter, binary_chapter, latin1_book_yaml,
          control_character,
