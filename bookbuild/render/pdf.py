@@ -18,7 +18,7 @@ from bookbuild.model import Book, CrossRef, Document, NoteRef, plain_text, walk_
 from bookbuild.pagemap import PageMap, roman
 from bookbuild.render import html, layoutfacts, registry
 from bookbuild.render.fetcher import ProjectFetcher
-from bookbuild.render.fonts import faces, font_roots, missing
+from bookbuild.render.fonts import faces, font_roots, missing, static_faces
 from bookbuild.render.indexview import index_groups
 
 # Layouts of one part before a note that WeasyPrint keeps setting on the wrong page stops the build.
@@ -329,7 +329,8 @@ def _page_context(config) -> dict:
     output = config.output
     families = [output.fonts.body] + list(output.fonts.fallback)
     found = faces(families, config.styles_dir, config.root / "book.yaml")
-    fonts = [{"family": f.family, "style": f.style, "url": f.path.as_uri()} for f in found if not f.system]
+    fonts = [{"family": f.family, "style": f.style, "weight": f.weight, "url": f.path.as_uri()}
+             for f in static_faces(found) if not f.system]
     stack = ", ".join(f'"{family}"' for family in families) + ", serif"
     return dict(page_size=output.page_size, gutter=output.gutter, bleed=output.bleed,
                 crop_marks=output.crop_marks, fonts=fonts, font_stack=stack)

@@ -156,8 +156,9 @@ def _on_page(form: str, pages: list[str], page: int) -> bool:
     if form in text:
         return True
     following = normalise(pages[page + 1])[:200] if page + 1 < len(pages) else ""
-    first_word = len(form.split()[0])
-    return any(form[:k] in text and form[k:].strip() in following for k in range(len(form) - 1, first_word - 1, -1))
+    # split at a space, or inside a word hyphenated across the page break ("so-" / "cialist")
+    return any((form[:k] in text or f"{form[:k]}-" in text) and form[k:].strip() in following
+               for k in range(len(form) - 1, 1, -1))
 
 
 def test_index_prints_merged_ranges_sorted_by_key(pdf):
