@@ -117,16 +117,16 @@ def make_document(number: int, rng: random.Random, material: Material, start: da
         kept.append(re.sub(r"^\d+\.\s+", "", p) if re.match(r"\d+\.\s", p) else p)
         count += len(p.split())
     paragraphs = kept
-    # Notes: 4-8 a document, called after a sentence's full stop; one long one in some documents.
+    # Notes: 5-9 a document, called after a sentence's full stop; one long one in some documents.
     notes: list[str] = []
     candidates = [(i, pos) for i, p in enumerate(paragraphs) for pos in _depth_zero_ends(p)]
     rng.shuffle(candidates)
     chosen: dict[int, list[int]] = {}
-    wanted = rng.randrange(4, 9)
+    wanted = rng.randrange(5, 10)
     for i, pos in candidates:
         if len(notes) >= wanted:
             break
-        if i in chosen and len(chosen[i]) >= 2:
+        if i in chosen and len(chosen[i]) >= 3:
             continue
         chosen.setdefault(i, []).append(pos)
         notes.append("")
