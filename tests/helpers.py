@@ -53,5 +53,5 @@ def xhtml_text(markup: str) -> str:
     """Text of an XHTML file as read aloud: notes and note calls left out, inline tags joined."""
     body = re.sub(r"(?s)<aside.*?</aside>", " ", markup)
     body = re.sub(r'(?s)<a class="noteref".*?</a>', "", body)
-    body = re.sub(r"</?(span|a|em|strong|code|s)\b[^>]*>", "", body)
+    body = re.sub(r"</?(span|a|em|strong|code|s|wbr)\b[^>]*>", "", body)
     return re.sub(r"<[^>]+>", " ", body).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")

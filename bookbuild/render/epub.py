@@ -83,7 +83,8 @@ def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
                     hrefs[node.id] = f"{name}#{node.id}"
     for which, _, items in registry.lists(book.config):
         hrefs.update({item.key: f"{which}.xhtml#{item.key}" for item in items})
-    for group in index_groups(book.index, page_map):
+    for number, group in enumerate(index_groups(book.index, page_map), start=1):
+        hrefs[f"ix-group-{number}"] = f"index.xhtml#ix-group-{number}"      # a page may begin at its letter
         for row in _rows(group.rows):
             hrefs[f"ix-{row.key}"] = f"index.xhtml#ix-{row.key}"
     return hrefs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +12,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from bookbuild.enrich.citations import display_date, how_to_cite_inlines
-from bookbuild.model import Block, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text
+from bookbuild.model import (Block, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text,
+                             plain_text)
 
 PRINT, EPUB = "print", "epub"
 SPAN_TAGS = {"em": "em", "strong": "strong", "code": "code", "strike": "s", "sup": "sup", "sub": "sub"}
@@ -60,6 +63,8 @@ class Renderer:
             if node.kind == "lang":
                 return Markup('<span lang="%s" xml:lang="%s">%s</span>') % (node.lang, node.lang,
                                                                         self.inlines(node.children))
+            if node.kind == "url" and not self._pending:
+                return Markup('<span class="url">%s</span>') % breakable_url(plain_text(node.children))
             tag = SPAN_TAGS.get(node.kind, "span")
             cls = "" if node.kind in SPAN_TAGS else Markup(' class="%s"') % node.kind
             return Markup("<%s%s>%s</%s>") % (Markup(tag), cls, self.inlines(node.children), Markup(tag))
@@ -137,6 +142,15 @@ def copyright_context(book) -> dict:
     """What the copyright page says in both formats: how to cite the reader, who translated."""
     translators = sorted({d.meta["translator"] for d in book.documents if d.meta.get("translator")})
     return {"how_to_cite": how_to_cite_inlines(book.config), "translators": translators}
+
+
+URL_BREAK = re.compile(r"(?<=//)|(?<=:)(?!//)|(?=[/.?#&=_~-])(?<![/:])")
+
+
+def breakable_url(url: str) -> Markup:
+    """A URL with line-break opportunities where Chicago puts them (after '//' or ':', before '/',
+    '.', '-' and the like), so that it never breaks as 'ht-tps'."""
+    return Markup("<wbr/>").join(escape(part) for part in URL_BREAK.split(url) if part)
 
 
 @lru_cache(maxsize=8)
