@@ -234,3 +234,13 @@ def test_persons_and_terms_lists_in_the_front_matter(pdf):
     contents = next(t for t in pages if t.startswith("Contents"))
     assert re.search(rf"Persons {labels[persons]}\b", contents)
     assert re.search(rf"Abbreviations and Terms {labels[terms]}\b", contents)
+
+
+def test_hyphenated_words_are_found_by_a_search_of_the_pdf(pdf):
+    """A word broken at a line end carries the text's own hyphen: the PDF's text never maps the
+    font's hyphen back to U+2010, so a reader's search for 'General-Secretary' finds every one."""
+    path, pages, labels, result = pdf
+    text = "\n".join(pages)
+    assert "\u2010" not in text
+    sources = "".join(p.read_text() for p in (REPO / "chapters").glob("*.md"))
+    assert len(re.findall(r"General-\s*Secretary", text)) >= sources.count("General-Secretary") > 0
