@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 # HarfBuzz's subsetter for WeasyPrint's font embedding, Noto CJK as the fallback for Chinese and Japanese.
 APT_PACKAGES := poppler-utils qpdf libharfbuzz-subset0 default-jre-headless fonts-noto-cjk
 
-.PHONY: all build epub pdf test test-fast check clean system-deps ace
+.PHONY: all build epub pdf test test-fast test-slow check clean system-deps ace
 
 all: build
 
@@ -46,6 +46,9 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not slow"
+
+test-slow: $(STAMP)
+	$(VENV)/bin/pytest -q -m slow
 
 clean:
 	rm -rf output/*.epub output/*.pdf .bookbuild-cache
