@@ -55,3 +55,14 @@ def xhtml_text(markup: str) -> str:
     body = re.sub(r'(?s)<a class="noteref".*?</a>', "", body)
     body = re.sub(r"</?(span|a|em|strong|code|s|wbr)\b[^>]*>", "", body)
     return re.sub(r"<[^>]+>", " ", body).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+
+def index_forms(root: Path) -> dict[str, list[str]]:
+    """Every index entry of a project's book.yaml (sub-entries too) → the forms the text uses, normalised."""
+    from bookbuild.config import load
+    forms, stack = {}, [term for _, term in load(root).index.all_terms()]
+    while stack:
+        term = stack.pop()
+        forms[term.name] = [normalise(f) for f in term.match_forms]
+        stack.extend(term.sub)
+    return forms

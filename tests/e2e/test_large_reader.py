@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.helpers import REPO, normalise
+from tests.helpers import REPO, index_forms, normalise
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from generate import generate  # noqa: E402
@@ -170,15 +170,7 @@ def test_index_entries_present_and_locators_in_range(large):
                                                if line.strip() != labels[page])
                                      for page in range(index_start, len(texts))))
     last_arabic = int(labels[index_start - 1])
-    from bookbuild.config import load
-    config = load(root)
-    forms = {}
-    for _, term in config.index.all_terms():
-        stack = [term]
-        while stack:
-            t = stack.pop()
-            forms[t.name] = [normalise(f) for f in t.match_forms]
-            stack.extend(t.sub)
+    forms = index_forms(root)
     checked, missing, out_of_range, not_on_page = 0, [], [], []
     stack = list(result.book.index)
     while stack:

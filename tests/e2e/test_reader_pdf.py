@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import plain_text
-from tests.helpers import REPO, normalise, pdf_labels, pdf_pages
+from tests.helpers import REPO, index_forms, normalise, pdf_labels, pdf_pages
 
 
 @pytest.fixture(scope="module")
@@ -128,15 +128,7 @@ def test_contents_page_numbers_are_right(pdf):
 
 def test_every_index_locator_names_a_page_that_holds_the_term(pdf, built_reader):
     path, pages, labels, result = pdf
-    from bookbuild.config import load
-    config = load(built_reader[0])
-    forms = {}
-    for kind, term in config.index.all_terms():
-        stack = [term]
-        while stack:
-            t = stack.pop()
-            forms[t.name] = [normalise(f) for f in t.match_forms]
-            stack.extend(t.sub)
+    forms = index_forms(built_reader[0])
     checked = 0
     stack = list(result.book.index)
     while stack:
