@@ -25,7 +25,7 @@ _INLINE = re.compile(r"""
     | (?P<close>\])(?=[({])                    # [text](url), [text]{attrs}
     | (?P<note>\[)(?=\^)                       # [^note]
     | (?<=\^)(?P<inline_note>\[)               # ^[inline note]
-    | (?P<lt><)(?=[\w/!?])                     # <tag>, <https://autolink>, <a@b.org>
+    | (?P<lt><)(?=\S)                         # <tag>, <https://autolink>, <a@b.org>, <.@a>
     | (?P<amp>&)(?=\#?\w+;)                    # &amp; &#123;
 """, re.X)
 

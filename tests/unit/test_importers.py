@@ -726,3 +726,9 @@ def test_short_title_without_participants_cuts_at_a_word():
     title = "Memorandum on the situation along the northern frontier of the country in the spring"
     assert short_title(title, [], "1960-04") == "Memorandum on the situation along the…, April 1960"
     assert short_title("A short title", [], "1960-04-01") is None
+
+
+@pytest.mark.parametrize("line", ["<.@a>", "<x.y@z.org>", "a <!-- b -->", "<3 and <-"])
+def test_angle_brackets_stay_text(line):
+    """Found by the property test: '<.@a>' was an e-mail autolink once imported."""
+    assert rendered(body_markdown(paras_of([[line]]))) == [line]
