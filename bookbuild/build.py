@@ -64,10 +64,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = Q
     created = build_time(config)
     # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
     with progress.stage("lay out the PDF"), source_date(created):
-        pdf_bytes, page_map = pdf.write(book, config, created, progress.document)
-    products = {}
-    if "pdf" in formats:
-        products["pdf"] = pdf_bytes
+        pdf_bytes, page_map = pdf.write(book, config, created, progress.document, pdf="pdf" in formats)
+    products = {"pdf": pdf_bytes} if pdf_bytes is not None else {}
     if "epub" in formats:
         with progress.stage("write the EPUB"):
             products["epub"] = epub.write(book, config, page_map, created)
