@@ -16,7 +16,7 @@ from bookbuild.config import line_naming
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, display_path
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
-from bookbuild.render.pdf import check_glyphs
+from bookbuild.render.fonts import check_glyphs
 from bookbuild.sources import HEADNOTE_PLACEHOLDER
 
 ABBREVIATION = re.compile(r"(?<![\w.])[A-Z]{2,6}(?![\w.])")

@@ -16,6 +16,8 @@ from fontTools.ttLib import TTFont
 
 from bookbuild.config import line_naming
 from bookbuild.diagnostics import error
+from bookbuild.enrich import leaf_blocks
+from bookbuild.model import Book, plain_text
 
 FONT_SUFFIXES = (".ttf", ".otf", ".woff2", ".woff")
 
@@ -149,3 +151,24 @@ def _package_faces() -> list[Face]:
                 style = "italic" if "italic" in path.name.lower() else "normal"
                 faces_.append(Face(family, style, path))
     return faces_
+
+
+# Characters the templates print whatever the text (folios, quotes, dashes, the copyright sign).
+TEMPLATE_CHARACTERS = "·–—‘’“”…©‐0123456789ivxlcdm"
+
+
+def check_glyphs(book: Book, config) -> None:
+    """Refuse text that the book's fonts cannot draw: it would print as empty boxes."""
+    families = [config.output.fonts.body] + list(config.output.fonts.fallback)
+    found = faces(families, config.styles_dir, config.root / "book.yaml")
+    places = [(doc.path, block.line, plain_text(block.inlines)) for doc in book.all_documents
+              for block in leaf_blocks(doc)]
+    places += [(doc.path, 2, " ".join(str(v) for v in doc.meta.values())) for doc in book.all_documents]
+    places.append((config.root / "book.yaml", None, config.title + (config.subtitle or "") + TEMPLATE_CHARACTERS))
+    absent = missing(set("".join(text for _, _, text in places)), found)
+    if absent:
+        char = min(absent)
+        path, line, _ = next(p for p in places if char in p[2])
+        raise error("F010", path, line, f"no book font has the character {char!r} (U+{ord(char):04X})",
+                    "add a font that has it to output.fonts.fallback in book.yaml "
+                    "(e.g. \"Noto Serif CJK SC\" for Chinese, installed by make)")

@@ -14,11 +14,11 @@ from weasyprint.text.fonts import FontConfiguration
 
 from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
-from bookbuild.model import Book, CrossRef, Document, NoteRef, plain_text, walk_inlines
+from bookbuild.model import Book, CrossRef, Document, NoteRef, walk_inlines
 from bookbuild.pagemap import PageMap, roman
 from bookbuild.render import html, layoutfacts, registry
 from bookbuild.render.fetcher import ProjectFetcher
-from bookbuild.render.fonts import faces, font_roots, missing, static_faces
+from bookbuild.render.fonts import check_glyphs, faces, font_roots, static_faces
 from bookbuild.render.indexview import index_groups
 
 # Layouts of one part before a note that WeasyPrint keeps setting on the wrong page stops the build.
@@ -305,26 +305,6 @@ def _front(setter, book, body: "_Sequence", sources_start, index_start, created,
 
 def index_context(book: Book, page_map: PageMap) -> dict:
     return {"groups": index_groups(book.index, page_map)}
-
-
-TEMPLATE_CHARACTERS = "·–—‘’“”…©‐0123456789ivxlcdm"
-
-
-def check_glyphs(book: Book, config) -> None:
-    """Refuse text that the book's fonts cannot draw: it would print as empty boxes."""
-    families = [config.output.fonts.body] + list(config.output.fonts.fallback)
-    found = faces(families, config.styles_dir, config.root / "book.yaml")
-    places = [(doc.path, block.line, plain_text(block.inlines)) for doc in book.all_documents
-              for block in leaf_blocks(doc)]
-    places += [(doc.path, 2, " ".join(str(v) for v in doc.meta.values())) for doc in book.all_documents]
-    places.append((config.root / "book.yaml", None, config.title + (config.subtitle or "") + TEMPLATE_CHARACTERS))
-    absent = missing(set("".join(text for _, _, text in places)), found)
-    if absent:
-        char = min(absent)
-        path, line, _ = next(p for p in places if char in p[2])
-        raise error("F010", path, line, f"no book font has the character {char!r} (U+{ord(char):04X})",
-                    "add a font that has it to output.fonts.fallback in book.yaml "
-                    "(e.g. \"Noto Serif CJK SC\" for Chinese, installed by make)")
 
 
 def _page_context(config) -> dict:
