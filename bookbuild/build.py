@@ -32,12 +32,8 @@ class BuildResult:
 def read(root: Path, progress: Progress = QUIET):
     """Config and the enriched book: everything a build or a check needs before rendering."""
     with progress.stage("read config and sources"):
-        book_yaml = root / config_mod.CONFIG_NAME
-        if book_yaml.is_symlink() and not book_yaml.resolve().is_relative_to(root.resolve()):
-            raise error("C012", book_yaml, None, "book.yaml is a link out of the project",
-                        "make book.yaml a file of the project: a build reads nothing outside it")
+        stay_inside(root)
         config = config_mod.load(root)
-        stay_inside(config)
         book = sources.read_book(config)
     with progress.stage("enrich"):
         for step in PASSES:
@@ -45,17 +41,18 @@ def read(root: Path, progress: Progress = QUIET):
     return config, book
 
 
-def stay_inside(config) -> None:
-    """chapters/, styles/ and output/ are the project's own: a link out of it is refused."""
-    root = config.root.resolve()
-    for folder in (config.chapters_dir, config.styles_dir, config.output_dir):
+def stay_inside(root: Path) -> None:
+    """book.yaml, chapters/, styles/ and output/ are the project's own: a link out of it is refused."""
+    inside = root.resolve()
+    for path in (root / config_mod.CONFIG_NAME, root / "chapters", root / "styles", root / "output"):
         try:
-            outside = folder.is_symlink() and not folder.resolve().is_relative_to(root)
+            outside = path.is_symlink() and not path.resolve().is_relative_to(inside)
         except (OSError, RuntimeError):                 # a link loop
             outside = True
         if outside:
-            raise error("C012", folder, None, f"{folder.name}/ is a link out of the project",
-                        f"make {folder.name}/ a folder inside the project: a build reads and writes nothing outside it")
+            name = path.name if path.suffix else f"{path.name}/"
+            raise error("C012", path, None, f"{name} is a link out of the project",
+                        f"make {name} part of the project: a build reads and writes nothing outside it")
 
 
 def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET) -> BuildResult:

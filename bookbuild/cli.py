@@ -111,14 +111,11 @@ def _watch(args) -> int:
 
 
 def _check(args) -> int:
-    from bookbuild.diagnostics import collecting
     from bookbuild.lint import check
     if args.debug:                          # lint reports reading errors as lines: read first, so
         from bookbuild.build import read    # --debug shows where one was raised
         read(args.project)
-    with collecting() as warnings:          # what reading the chapters noticed (raw HTML, links)
-        diagnostics = check(args.project)
-    diagnostics = [d for d in warnings if d not in diagnostics] + diagnostics
+    diagnostics = check(args.project)
     for diagnostic in diagnostics:
         print(diagnostic.format(), file=sys.stderr)
     errors = sum(d.severity == ERROR for d in diagnostics)

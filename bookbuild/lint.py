@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bookbuild.build import read
 from bookbuild.config import line_naming
-from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, display_path
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, collecting, display_path
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
 from bookbuild.render.fonts import check_glyphs
@@ -25,12 +25,16 @@ IBID = re.compile(r"\b(ibid|op\.\s*cit|loc\.\s*cit)\b", re.IGNORECASE)
 
 
 def check(root: Path) -> list[Diagnostic]:
-    try:
-        config, book = read(root)
-        check_glyphs(book, config)          # fonts: a missing family or glyph stops the build later
-    except BookError as exc:
-        return exc.diagnostics
-    problems: list[Diagnostic] = []
+    failed: list[Diagnostic] = []
+    with collecting() as noticed:           # what reading the chapters noticed (raw HTML, links)
+        try:
+            config, book = read(root)
+            check_glyphs(book, config)      # fonts: a missing family or glyph stops the build later
+        except BookError as exc:
+            failed = exc.diagnostics
+    if failed:
+        return list(noticed) + [d for d in failed if d not in noticed]
+    problems: list[Diagnostic] = list(noticed)
     for doc in book.documents:
         problems += _headnote(doc) + _source(doc) + _translator(doc) + _long_title(doc)
     for doc in book.all_documents:
