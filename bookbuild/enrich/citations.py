@@ -308,12 +308,6 @@ def how_to_cite_inlines(config) -> list[Inline]:
     return _inlines(entry, style, None)
 
 
-def how_to_cite(config) -> str:
-    """The reader's own citation as plain text (the copyright page's 'How to cite this reader')."""
-    from bookbuild.model import plain_text
-    return plain_text(how_to_cite_inlines(config))
-
-
 def display_date(iso: str | None) -> str:
     """'1959-10-02' → 'October 2, 1959' (Chicago's form; the templates' display_date filter)."""
     if not iso:
