@@ -101,12 +101,13 @@ def static_faces(found: list[Face]) -> list[Face]:
         if face.system or "fvar" not in TTFont(face.path, fontNumber=face.index, lazy=True):
             out.append(face)
             continue
-        out += [replace(face, path=_instance(face.path, weight), weight=weight) for weight in WEIGHTS]
+        digest = hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]
+        out += [replace(face, path=_instance(face.path, digest, weight), weight=weight) for weight in WEIGHTS]
     return out
 
 
-def _instance(path: Path, weight: int) -> Path:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def _instance(path: Path, digest: str, weight: int) -> Path:
+    """The cached static instance of a variable font; digest names the font file's content."""
     target = cache_dir() / f"{path.stem.split('[')[0]}-{weight}-{digest}.ttf"
     if target.is_file():
         return target
