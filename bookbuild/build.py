@@ -55,13 +55,15 @@ def stay_inside(root: Path) -> None:
                         f"make {name} part of the project: a build reads and writes nothing outside it")
 
 
-def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET) -> BuildResult:
+def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET,
+          jobs: int | None = None, use_cache: bool = True) -> BuildResult:
     with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
         config, book = read(root, progress)
     created = build_time(config)
     # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
     with progress.stage("lay out the PDF"), source_date(created):
-        pdf_bytes, page_map = pdf.write(book, config, created, progress.document, pdf="pdf" in formats)
+        pdf_bytes, page_map = pdf.write(book, config, created, progress.document, pdf="pdf" in formats,
+                                          jobs=jobs, use_cache=use_cache)
     products = {"pdf": pdf_bytes} if pdf_bytes is not None else {}
     if "epub" in formats:
         with progress.stage("write the EPUB"):

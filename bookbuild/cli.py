@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", parents=[common], help="build the EPUB and the PDF into output/")
     build.add_argument("--format", choices=("epub", "pdf"), help="build one format only")
     build.add_argument("-v", "--verbose", action="store_true", help="show the time each stage takes")
+    build.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="lay out with N processes (default: one a core)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="lay out every page again, ignoring the layouts kept from earlier builds")
     build.set_defaults(run=_build)
 
     watch = sub.add_parser("watch", parents=[common], help="rebuild on save, preview at http://127.0.0.1:PORT/")
@@ -90,7 +94,8 @@ def _build(args) -> int:
     from bookbuild.build import FORMATS, build
     from bookbuild.progress import Progress
     started = time.monotonic()
-    result = build(args.project, (args.format,) if args.format else FORMATS, Progress.for_terminal(args.verbose))
+    result = build(args.project, (args.format,) if args.format else FORMATS, Progress.for_terminal(args.verbose),
+                   jobs=args.jobs, use_cache=not args.no_cache)
     for diagnostic in result.diagnostics:
         print(diagnostic.format(), file=sys.stderr)
     if any(d.severity == ERROR for d in result.diagnostics):
@@ -98,8 +103,9 @@ def _build(args) -> int:
     pages = len(result.page_map.labels) if result.page_map else 0
     for fmt, path in result.outputs.items():
         print(f"wrote {path}")
-    print(f"{pages} pages, {result.page_map.repaired_pages} repaired for notes, "
-          f"{time.monotonic() - started:.1f} s")
+    page_map = result.page_map
+    print(f"{pages} pages, {page_map.repaired_pages} repaired for notes, {page_map.parts_laid_out} parts "
+          f"laid out, {page_map.parts_reused} from the cache, {time.monotonic() - started:.1f} s")
     return 0
 
 

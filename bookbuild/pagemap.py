@@ -12,6 +12,8 @@ class PageMap:
     # Per PDF page: the ids around its first line (outermost first) and that line's text.
     page_starts: list[tuple[list[str], str]] = field(default_factory=list)
     repaired_pages: int = 0
+    parts_laid_out: int = 0                                   # by this build (a speculative one counts)
+    parts_reused: int = 0                                     # taken from the layout cache
     short_fragments: list[tuple[int, str, int]] = field(default_factory=list)  # widows and orphans
     overflows: list[tuple[int, str, str]] = field(default_factory=list)        # (page, block, text) past the margin
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
+from bookbuild import cache
 from bookbuild.config import line_naming
 from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
@@ -90,8 +91,7 @@ OPTICAL_SIZE = 11                  # points: text size; headings keep the text c
 def cache_dir() -> Path:
     """Per user, not per project: an instance depends only on the font file (and a build writes
     nothing into the project but output/)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "bookbuild" / "fonts"
+    return cache.root() / "fonts"
 
 
 def static_faces(found: list[Face]) -> list[Face]:

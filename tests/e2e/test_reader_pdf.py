@@ -236,3 +236,36 @@ def test_hyphenated_words_are_found_by_a_search_of_the_pdf(pdf):
     assert "\u2010" not in text
     sources = "".join(p.read_text() for p in (REPO / "chapters").glob("*.md"))
     assert len(re.findall(r"General-\s*Secretary", text)) >= sources.count("General-Secretary") > 0
+
+
+def test_parts_merged_into_one_tagged_document_with_working_links(pdf):
+    """Each part is laid out and written on its own; the merge must leave one structure tree whose
+    parent-tree keys every page and link uses, every internal link resolved, one subset a name."""
+    import pikepdf
+    with pikepdf.open(pdf[0]) as book:
+        tree = book.Root.StructTreeRoot
+        assert len(tree.K) == 1 and tree.K[0].S == "/Document"
+        nums = tree.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        assert len(keys) == len(set(keys))
+        used, names = [], {str(n) for n in book.Root.Names.Dests.Names[::2]}
+        links_between_parts = 0
+        for page in book.pages:
+            used.append(int(page.obj.StructParents))
+            for annotation in page.obj.get("/Annots", []):
+                used.append(int(annotation.StructParent))
+                if "/Dest" in annotation:
+                    assert str(annotation.Dest) in names
+                    links_between_parts += str(annotation.Dest).endswith("-title")   # contents → documents
+                else:
+                    assert not str(annotation.A.URI).startswith("bookbuild-part:")
+        assert len(used) == len(set(used)) and set(used) <= set(keys)
+        assert links_between_parts >= 2
+        # every kid of the document element points back at it
+        assert all(kid.P.objgen == tree.K[0].objgen for kid in tree.K[0].K)
+        fonts = {}
+        for page in book.pages:
+            for font in page.obj.Resources.Font.values():
+                stream = font.DescendantFonts[0].FontDescriptor.FontFile2
+                fonts.setdefault(str(font.BaseFont), set()).add(stream.objgen)
+        assert all(len(streams) == 1 for streams in fonts.values()), fonts

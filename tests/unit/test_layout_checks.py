@@ -1,7 +1,7 @@
 """The print checks see what they are for: a lone line at a page turn, text past the margin."""
 
 from bookbuild import config as config_mod
-from bookbuild.render.pdf import Typesetter
+from bookbuild.render.typesetter import Typesetter
 from bookbuild.scaffold import init
 
 PARAGRAPH = " ".join(["The conference at Potsdam continues into the evening."] * 30)

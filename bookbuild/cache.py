@@ -1,0 +1,124 @@
+"""Content-addressed store of laid-out parts (their PDF and page facts), keyed by everything that made them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+# Entries unused for this long are removed after a build, so the store does not grow for ever.
+KEEP_DAYS = 30
+
+
+def root() -> Path:
+    """Per user, not per project: a build writes nothing into the project but output/."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bookbuild"
+
+
+def digest(*parts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "big"))      # ("ab", "c") and ("a", "bc") differ
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """bookbuild's own code and the versions of the libraries that lay out and write pages: a
+    changed line of the PDF writer must not reuse a layout made by the old one."""
+    import pydyf
+    import weasyprint
+    package = Path(__file__).parent
+    sources = sorted(package.rglob("*.py"))
+    return digest(weasyprint.__version__, pydyf.__version__,
+                  *[p.relative_to(package).as_posix() for p in sources], *[p.read_bytes() for p in sources])
+
+
+def remembered(kind: str, key: str, compute):
+    """compute()'s JSON-able result, kept under root()/kind by key: for work that is slow and
+    depends only on what the key names (a citation: the CSL item, the style, the code)."""
+    path = root() / kind / key[:2] / f"{key}.json"
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, json.dumps(value).encode("utf-8"))
+    except OSError:
+        pass
+    return value
+
+
+class Store:
+    """Two files an entry: KEY.pdf and KEY.json. An entry that cannot be read is a miss, never an error."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def get(self, key: str) -> tuple[bytes, dict] | None:
+        if self.folder is None:
+            return None
+        base = self.folder / key[:2] / key
+        try:
+            facts = json.loads(base.with_suffix(".json").read_text("utf-8"))
+            pdf = base.with_suffix(".pdf").read_bytes()
+            os.utime(base.with_suffix(".json"))          # used: kept by prune()
+        except (OSError, ValueError):
+            return None
+        return (pdf, facts) if digest(pdf) == facts.get("pdf_sha256") else None
+
+    def put(self, key: str, pdf: bytes, facts: dict) -> None:
+        if self.folder is None:
+            return
+        base = self.folder / key[:2] / key
+        try:
+            base.parent.mkdir(parents=True, exist_ok=True)
+            # The PDF first, its facts (with the PDF's hash) last: a half-written entry is a miss.
+            _write(base.with_suffix(".pdf"), pdf)
+            _write(base.with_suffix(".json"), json.dumps({**facts, "pdf_sha256": digest(pdf)}).encode("utf-8"))
+        except OSError:
+            pass                                          # a full disk costs speed, not the build
+
+    def get_pages(self, name: str) -> int | None:
+        """How many pages a part of this content had, whatever page it started on."""
+        if self.folder is None:
+            return None
+        try:
+            text = (self.folder / name[:2] / f"{name}.pages").read_text("ascii")
+        except OSError:
+            return None
+        return int(text) if text.isdigit() else None
+
+    def put_pages(self, name: str, pages: int) -> None:
+        if self.folder is None:
+            return
+        try:
+            (self.folder / name[:2]).mkdir(parents=True, exist_ok=True)
+            _write(self.folder / name[:2] / f"{name}.pages", str(pages).encode("ascii"))
+        except OSError:
+            pass
+
+    def prune(self, now: float) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for entry in self.folder.glob("??/*"):
+            try:
+                if entry.suffix != ".pdf" and now - entry.stat().st_mtime > KEEP_DAYS * 86400:
+                    entry.unlink()
+                    entry.with_suffix(".pdf").unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _write(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(temporary, path)

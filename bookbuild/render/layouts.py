@@ -1,0 +1,197 @@
+"""Parts laid out once: taken from the cache when nothing that shapes them changed, else laid out
+by worker processes, one a core. A part's layout depends on its markup and on its first page (the
+folios); the first page depends on the page counts of the parts before it, so a worker may lay out
+a part ahead, at the page it will probably start on, and that layout is used only if it does."""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Callable
+
+from bookbuild import cache
+from bookbuild.diagnostics import BookError
+from bookbuild.render.placement import start_css
+from bookbuild.render.typesetter import Part, Typesetter, styles_version
+
+# Markup characters a printed page holds, until the build has laid out parts of its own to learn from.
+CHARACTERS_A_PAGE = 9000
+
+PR_SET_PDEATHSIG = 1
+_WORKER: dict = {}             # set before the fork: the workers inherit the book and the config
+
+
+class Layouts:
+    """make(setter, book, spec, start, context) turns a part's description into a Part."""
+
+    def __init__(self, config, book, make: Callable, store: cache.Store, jobs: int | None = None):
+        self.config, self.book, self.make, self.store = config, book, make, store
+        self.version = styles_version(config)[1]
+        self.jobs = jobs or len(os.sched_getaffinity(0))
+        self.memo: dict[str, Part] = {}            # key -> Part, for this build
+        self.absent: set[str] = set()              # keys the store does not have
+        self.pages: dict[str, int | None] = {}     # name -> page count, whatever the start
+        self._setter: Typesetter | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._seen = [0, 0]                        # markup characters and pages of the parts laid out
+        self.laid_out = self.reused = 0            # parts laid out by this build; parts from the store
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *exc):
+        if self._pool is None:
+            return
+        if kind is not None:
+            # An error or Ctrl-C: the layouts under way are not wanted, and shutdown() would wait
+            # for them. The executor has no public way to stop its workers.
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
+        self._pool.shutdown(wait=kind is None, cancel_futures=True)
+
+    @property
+    def setter(self) -> Typesetter:
+        if self._setter is None:
+            self._setter = Typesetter(self.config)
+        return self._setter
+
+    def one(self, markup: str, start: int | None, lay_out: Callable) -> Part:
+        """A part laid out here, in this process (the front matter, the index, a blank page):
+        lay_out(setter) → Layout of markup, started at start."""
+        name = self._name(markup)
+        part = self._cached(name, start)
+        if part is None:
+            part = self.setter.part(lay_out(self.setter))
+            self._keep(name, len(markup), start, part)
+        return part
+
+    def sequence(self, specs: list, markups: list[str], context=None, on_done=None) -> list[tuple[int, Part]]:
+        """Parts one after another from page 1, each opening on a recto: (first page, Part) each.
+        specs are plain tuples (they go to the workers); str(spec) names the part across builds
+        (a document's spec holds its id)."""
+        names = [self._name(markup) for markup in markups]
+        sizes = [len(markup) for markup in markups]
+        lasts = [cache.digest(self.version, "last", str(spec)) for spec in specs]
+        flight: dict = {}                          # future -> (index, start)
+        failed: dict[tuple[int, int], BookError] = {}
+        ahead: set[int] = set()                    # parts laid out once at a guessed first page
+        while True:
+            starts, exact = self._starts(names, sizes, lasts)
+            missing = [i for i in range(len(specs)) if self._cached(names[i], starts[i]) is None]
+            if on_done:
+                on_done(len(specs) - len(missing), len(specs))
+            if not missing:
+                return [(start, self._cached(name, start)) for start, name in zip(starts, names)]
+            first = missing[0]                     # every part before it is laid out: its start is exact
+            if (first, starts[first]) in failed:
+                raise failed[first, starts[first]]
+            if self.jobs == 1 or len(missing) == 1 and not flight:
+                try:
+                    part = self.make(self.setter, self.book, specs[first], starts[first], context)
+                    self._keep(names[first], sizes[first], starts[first], part, lasts[first])
+                except BookError as exc:
+                    failed[first, starts[first]] = exc
+                continue
+            busy = {index for index, _ in flight.values()}
+            for i in missing:
+                if len(flight) >= self.jobs:
+                    break
+                if i in busy or (i, starts[i]) in failed or not exact[i] and i in ahead:
+                    continue
+                ahead.update(() if exact[i] else (i,))
+                flight[self._submit(specs[i], starts[i], context)] = (i, starts[i])
+            finished, _ = wait(flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index, start = flight.pop(future)
+                outcome = future.result()
+                if isinstance(outcome, Part):
+                    self._keep(names[index], sizes[index], start, outcome, lasts[index])
+                else:
+                    failed[index, start] = BookError(outcome)
+
+    def _starts(self, names: list[str], sizes: list[int], lasts: list[str]) -> tuple[list[int], list[bool]]:
+        """Each part's first page, and whether it is exact: it is up to the first part whose page
+        count is not known yet; after it, a guess (that part's count in the last build, else
+        from its markup's length). A guess decides only what is laid out ahead, never a page."""
+        starts, exact, page, known = [], [], 1, True
+        for name, size, last in zip(names, sizes, lasts):
+            starts.append(page)
+            exact.append(known)
+            pages = self._pages_of(name)
+            if pages is None:
+                known = False
+                pages = self.store.get_pages(last) or self._guess(size)
+            page += pages + pages % 2               # the next part opens on a recto
+        return starts, exact
+
+    def _guess(self, size: int) -> int:
+        characters, pages = self._seen
+        per_page = characters / pages if pages else CHARACTERS_A_PAGE
+        return max(1, round(size / per_page))
+
+    def _name(self, markup: str) -> str:
+        """The part's content address: its markup and everything else that shapes it but the start."""
+        return cache.digest(self.version, markup)
+
+    def _key(self, name: str, start: int | None) -> str:
+        return cache.digest(name, start_css(start) if start else "")
+
+    def _pages_of(self, name: str) -> int | None:
+        """A part's page count does not depend on its first page (it always opens on a recto)."""
+        if name not in self.pages:
+            self.pages[name] = self.store.get_pages(name)
+        return self.pages[name]
+
+    def _cached(self, name: str, start: int | None) -> Part | None:
+        key = self._key(name, start)
+        if key not in self.memo:
+            hit = None if key in self.absent else self.store.get(key)
+            if hit is None:
+                self.absent.add(key)
+                return None
+            self.memo[key] = Part.from_facts(*hit)
+            self.reused += 1
+        return self.memo[key]
+
+    def _keep(self, name: str, size: int, start: int | None, part: Part, last: str | None = None) -> None:
+        key = self._key(name, start)
+        if last:
+            self.store.put_pages(last, part.pages)
+        self.memo[key] = part
+        self.absent.discard(key)
+        self.pages[name] = part.pages
+        self.store.put(key, part.pdf, part.facts())
+        self.store.put_pages(name, part.pages)
+        self.laid_out += 1
+        self._seen[0] += size
+        self._seen[1] += part.pages
+
+    def _submit(self, spec, start: int, context):
+        if self._pool is None:
+            _WORKER.update(config=self.config, book=self.book, make=self.make)
+            # fork: the workers share the book as it is now, nothing is pickled but the jobs and
+            # their Parts; each worker makes its own Typesetter (fonts, stylesheets) once.
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_worker_start)
+        return self._pool.submit(_worker_job, spec, start, context)
+
+
+def _worker_start() -> None:
+    # Ctrl-C is the parent's to handle; a parent killed outright takes its workers with it (Linux).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    _WORKER["setter"] = Typesetter(_WORKER["config"])
+
+
+def _worker_job(spec, start: int, context):
+    """A Part, or the diagnostics of the error that stopped it (an exception may not unpickle)."""
+    try:
+        return _WORKER["make"](_WORKER["setter"], _WORKER["book"], spec, start, context)
+    except BookError as exc:
+        return exc.diagnostics

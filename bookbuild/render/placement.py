@@ -1,0 +1,85 @@
+"""Notes on the pages of their calls: lay out a part, find a note set after its call's page, make
+room for it (WeasyPrint leaves some notes late or drops them: see FIELD-NOTES), or refuse."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from bookbuild.diagnostics import error
+from bookbuild.enrich import leaf_blocks
+from bookbuild.model import Document, NoteRef, walk_inlines
+from bookbuild.pagemap import roman
+from bookbuild.render import layoutfacts
+from bookbuild.render.typesetter import Layout, Typesetter
+
+# Layouts of one part before a note that WeasyPrint keeps setting on the wrong page stops the build.
+MAX_REPAIRS = 16
+
+
+def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], str], start: int | None,
+                    roman_folios: bool = False) -> Layout:
+    """Lay out a part and check every note against its call; repair the page, or refuse."""
+    repairs: dict[str, str] = {}
+    repaired: set[str] = set()
+    for _ in range(MAX_REPAIRS):
+        layout = setter.render(markup(repairs), start_css(start) if start else "")
+        misplaced = [n for n in _notes(doc) if layout.anchors.get(n.id) != layout.anchors.get(f"{n.id}-ref")]
+        if not misplaced:
+            layout.repaired = len({layout.anchors[f"{note_id}-ref"] for note_id in repaired})
+            return layout
+        # Moving a paragraph on shifts every page after it: repair the first misplaced note only,
+        # then lay out again. Every note already has footnote-policy: line (print.css); the
+        # classes that used to set a policy on the calling paragraph never reached its notes (the
+        # property is not inherited) and cost two layouts a note, so repairs start with room.
+        note = misplaced[0]
+        repaired.add(note.id)
+        if not _repair(doc, note, repairs, layout):
+            page = layout.anchors.get(f"{note.id}-ref", 0) + (start or 1)
+            folio = roman(page) if roman_folios else str(page)
+            raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on page {folio}, the page "
+                        "of its call", "shorten the note, or split the paragraph that calls it")
+    raise error("P002", doc.path, None, "notes could not be set on the pages of their calls",
+                "shorten the longest notes of this document")
+
+
+def _caller(doc: Document, note):
+    return next((b for b in leaf_blocks(doc, with_notes=False) if _calls(b, note.number)), None)
+
+
+def _repair(doc: Document, note, repairs: dict[str, str], layout: Layout) -> bool:
+    """One more repair for a note set after its call's page (or lost): room made on the call's
+    page by moving its last paragraph on; failing that, the calling paragraph opens the next page."""
+    blocks = leaf_blocks(doc, with_notes=False)
+    caller = _caller(doc, note)
+    call_page = layout.anchors.get(f"{note.id}-ref")
+    after = blocks[blocks.index(caller) + 1:] if caller is not None else blocks
+    movable = [b for b in after if layout.anchors.get(b.id) == call_page and repairs.get(b.id) != "fn-break"]
+    if movable:
+        repairs[movable[-1].id] = "fn-break"
+        return True
+    # The call is in the last lines of the page and nothing follows it there: the calling
+    # paragraph opens the next page, with its note (unless it already opens a page).
+    if caller is not None and repairs.get(caller.id) != "fn-break" and not _opens_page(layout, caller.id):
+        repairs[caller.id] = "fn-break"
+        return True
+    return False
+
+
+def _opens_page(layout: Layout, block_id: str) -> bool:
+    """The block's first line is the first line of a page's text."""
+    page = layout.anchors.get(block_id)
+    return page is not None and block_id in layoutfacts.page_start(layout.pages[page])[0]
+
+
+def _calls(block, number: int) -> bool:
+    return any(isinstance(n, NoteRef) and n.number == number for n in walk_inlines(block.inlines))
+
+
+def _notes(doc: Document):
+    return ([doc.source_note] if doc.source_note else []) + doc.notes
+
+
+def start_css(page: int) -> str:
+    # Only @page :first resets the folio of a separately rendered part (see FIELD-NOTES);
+    # the reset applies to that first page itself.
+    return f"@page :first {{ counter-reset: page {page} }}"

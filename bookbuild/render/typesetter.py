@@ -1,0 +1,179 @@
+"""WeasyPrint with the book's styles and fonts: markup → a Layout (pages in memory) → a Part (PDF bytes
+and page facts, which cross processes and the cache; WeasyPrint's pages cannot)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from bookbuild import cache
+from bookbuild.diagnostics import error
+from bookbuild.render import html, layoutfacts
+from bookbuild.render.fetcher import ProjectFetcher
+from bookbuild.render.fonts import faces, font_roots, static_faces
+
+# A link to an id in another part is written as a URI with this scheme; the merge turns it back
+# into a link to the named destination (WeasyPrint drops, with a warning, links it cannot resolve).
+OUTWARD = "bookbuild-part:"
+_ID = re.compile(r'\sid="([^"]+)"')
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
+@dataclass
+class Layout:
+    """A laid-out part of the book: WeasyPrint's document, its pages and the page of every id."""
+    document: object
+    pages: list
+    anchors: dict[str, int]
+    repaired: int = 0
+
+    def faults(self) -> tuple[list[tuple[int, str, int]], list[tuple[int, str, str]]]:
+        """Paragraph fragments of one line at a page turn (page, block id, lines), and text
+        that overflows the text block (page, block id, text)."""
+        fragments: dict[str, list[tuple[int, int]]] = {}
+        overflows: list[tuple[int, str, str]] = []
+        for index, page in enumerate(self.pages):
+            box = page._page_box
+            right = box.content_box_x() + box.width
+            for block_id, lines in layoutfacts.line_counts(box).items():
+                fragments.setdefault(block_id, []).append((index, lines))
+            overflows += [(index, block_id, text) for block_id, text in layoutfacts.overflowing(box, right)]
+        short = [(page, block_id, lines) for block_id, parts in fragments.items() if len(parts) > 1
+                 for page, lines in parts if lines < 2]
+        return short, overflows
+
+
+@dataclass
+class Part:
+    """What is kept of a layout: the part's own PDF and the facts the book needs about its pages."""
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]                       # id -> page index in this part
+    starts: list                                  # per page: (ids around its first line, that line)
+    short: list                                   # (page, block id, lines): widows and orphans
+    overflows: list                               # (page, block id, text) past the margin
+    repaired: int
+    bookmarks: list                               # WeasyPrint's tree, page indices in this part
+
+    def facts(self) -> dict:
+        facts = asdict(self)
+        del facts["pdf"]
+        return facts
+
+    @classmethod
+    def from_facts(cls, pdf: bytes, facts: dict) -> "Part":
+        return cls(pdf=pdf, **{k: v for k, v in facts.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass
+class Typesetter:
+    """WeasyPrint with the book's stylesheets, fonts and a fetcher that stays inside the project."""
+    config: object
+    fetcher: ProjectFetcher = field(init=False)
+    stylesheets: list = field(init=False)
+    font_config: FontConfiguration = field(init=False)
+    version: str = field(init=False)              # see styles_version
+
+    def __post_init__(self):
+        config = self.config
+        self.fetcher = ProjectFetcher([config.root] + font_roots(config.styles_dir))
+        self.font_config = FontConfiguration()
+        page_css, self.version = styles_version(config)
+        styles = config.styles_dir
+        self.stylesheets = [self._css(filename=str(styles / "base.css")),
+                            self._css(filename=str(styles / "print.css")),
+                            self._css(string=page_css, base_url=styles.as_uri() + "/")]
+
+    def _css(self, **source) -> CSS:
+        return CSS(url_fetcher=self.fetcher, font_config=self.font_config, **source)
+
+    def render(self, markup: str, extra_css: str = "") -> Layout:
+        sheets = self.stylesheets + ([self._css(string=extra_css)] if extra_css else [])
+        with _warnings() as warnings:
+            document = HTML(string=outward_links(markup), base_url=self.config.styles_dir.as_uri() + "/",
+                            url_fetcher=self.fetcher).render(stylesheets=sheets, font_config=self.font_config)
+        if warnings:
+            # A warning from WeasyPrint means the page is not what the styles say: never ship it.
+            raise error("P003", self.config.styles_dir, None, f"WeasyPrint: {warnings[0]}",
+                        "fix the rule in styles/ that it names")
+        if self.fetcher.refused:
+            raise error("P001", self.config.root / "book.yaml", None,
+                        f"refused to load {self.fetcher.refused[0]}",
+                        "styles and documents may only use files inside the project")
+        return Layout(document, list(document.pages), _anchors(document.pages))
+
+    def part(self, layout: Layout) -> Part:
+        """Write the layout's PDF; the facts go through JSON so that a Part made now and one read
+        from the cache are the same to the last digit."""
+        short, overflows = layout.faults()
+        facts = dict(pages=len(layout.pages), anchors=layout.anchors,
+                     starts=[layoutfacts.page_start(page) for page in layout.pages],
+                     short=short, overflows=overflows, repaired=layout.repaired,
+                     bookmarks=layout.document.make_bookmark_tree(scale=0.75, transform_pages=True))
+        return Part.from_facts(layout.document.write_pdf(**pdf_options(self.config)), json.loads(json.dumps(facts)))
+
+def styles_version(config) -> tuple[str, str]:
+    """The page CSS, and a digest of everything but the markup that shapes a Part: the code, the
+    stylesheets, the font files and the PDF options. Needs no WeasyPrint, so a parent process can
+    key the cache before it forks its layout workers."""
+    context = _page_context(config)
+    page_css = html.render(config, "print/page.css.j2", html.PRINT, **context)
+    styles = config.styles_dir
+    version = cache.digest(cache.code_version(), (styles / "base.css").read_bytes(),
+                           (styles / "print.css").read_bytes(), page_css, repr(pdf_options(config)),
+                           *[Path(font["path"]).read_bytes() for font in context["fonts"]])
+    return page_css, version
+
+
+def outward_links(markup: str) -> str:
+    """Links to ids this part does not hold point outward, for the merge to join them."""
+    own = set(_ID.findall(markup))
+    return _HREF.sub(lambda m: m.group(0) if m.group(1) in own else f'href="{OUTWARD}{m.group(1)}"', markup)
+
+
+@contextmanager
+def _warnings():
+    """Collect WeasyPrint's warnings for the duration of a render."""
+    collected: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: collected.append(record.getMessage())
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield collected
+    finally:
+        logger.removeHandler(handler)
+
+
+def _anchors(pages) -> dict[str, int]:
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, index)
+    return anchors
+
+
+def _page_context(config) -> dict:
+    output = config.output
+    families = [output.fonts.body] + list(output.fonts.fallback)
+    found = faces(families, config.styles_dir, config.root / "book.yaml")
+    fonts = [{"family": f.family, "style": f.style, "weight": f.weight, "url": f.path.as_uri(), "path": str(f.path)}
+             for f in static_faces(found) if not f.system]
+    stack = ", ".join(f'"{family}"' for family in families) + ", serif"
+    return dict(page_size=output.page_size, gutter=output.gutter, bleed=output.bleed,
+                crop_marks=output.crop_marks, fonts=fonts, font_stack=stack)
+
+
+def pdf_options(config) -> dict:
+    variant = config.output.pdf_variant
+    options = {"pdf_identifier": config.identifier.encode("utf-8"), "full_fonts": False}
+    if variant != "none":
+        options["pdf_variant"] = variant
+    return options

@@ -1,0 +1,56 @@
+"""A rebuild after an edit lays out only what the edit moved, and gives the bytes a clean build
+of the same sources gives (a clean build: another folder, --no-cache)."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from tests.helpers import copy_project
+
+
+def build(root, *options):
+    out = subprocess.run([sys.executable, "-m", "bookbuild", "build", "-C", str(root), *options],
+                         capture_output=True, text=True, env=os.environ.copy(), timeout=600)
+    assert out.returncode == 0, out.stderr
+    laid_out, reused = map(int, re.search(r"(\d+) parts laid out, (\d+) from the cache", out.stdout).groups())
+    return {p.suffix: p.read_bytes() for p in (root / "output").glob("*.*")}, laid_out, reused
+
+
+def clean_build_of(root, target):
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns("output"))
+    (target / "output").mkdir()
+    products, _, reused = build(target, "--no-cache")
+    assert reused == 0
+    return products
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_rebuild_after_a_one_word_edit_lays_out_one_document(tmp_path):
+    root = copy_project(tmp_path / "edited")
+    build(root)
+    products, laid_out, reused = build(root)
+    assert laid_out == 0 and reused > 5                    # nothing changed: every part from the cache
+    record = sorted((root / "chapters").glob("1962*.md"))[0]
+    edit(record, "in great detail", "in great depth")
+    products, laid_out, reused = build(root)
+    assert laid_out == 1                                   # that document; its pages did not move
+    assert products == clean_build_of(root, tmp_path / "clean")
+
+
+def test_rebuild_after_an_edit_that_adds_pages_equals_a_clean_build(tmp_path):
+    root = copy_project(tmp_path / "edited")
+    build(root)
+    first = sorted((root / "chapters").glob("1959*.md"))[0]
+    text = first.read_text(encoding="utf-8")
+    paragraph = next(p for p in text.split("\n\n") if len(p) > 400 and not p.startswith(("#", ":::", "---")))
+    edit(first, paragraph, "\n\n".join([paragraph] * 6))
+    products, laid_out, reused = build(root)
+    assert laid_out >= 2                                   # the document, and what its pages moved
+    assert products == clean_build_of(root, tmp_path / "clean")
