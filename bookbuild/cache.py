@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
+import pickle
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -31,11 +33,9 @@ def digest(*parts: str | bytes) -> str:
 def code_version() -> str:
     """bookbuild's own code and the versions of the libraries that lay out and write pages: a
     changed line of the PDF writer must not reuse a layout made by the old one."""
-    import pydyf
-    import weasyprint
     package = Path(__file__).parent
     sources = sorted(package.rglob("*.py"))
-    return digest(weasyprint.__version__, pydyf.__version__,
+    return digest(*[importlib.metadata.version(name) for name in ("weasyprint", "pydyf", "pikepdf")],
                   *[p.relative_to(package).as_posix() for p in sources], *[p.read_bytes() for p in sources])
 
 
@@ -48,12 +48,29 @@ def remembered(kind: str, key: str, compute):
     except (OSError, ValueError):
         pass
     value = compute()
+    _keep(path, json.dumps(value).encode("utf-8"))
+    return value
+
+
+def kept_object(kind: str, key: str):
+    """A Python object kept by keep_object (the parsed chapters), or None. The cache is the user's
+    own folder, trusted like their chapters; an entry that does not load is a miss."""
+    try:
+        return pickle.loads((root() / kind / key[:2] / f"{key}.pickle").read_bytes())
+    except Exception:                                   # noqa: BLE001 - any damage is a miss
+        return None
+
+
+def keep_object(kind: str, key: str, value) -> None:
+    _keep(root() / kind / key[:2] / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _keep(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(path, json.dumps(value).encode("utf-8"))
+        _write(path, data)
     except OSError:
-        pass
-    return value
+        pass                                            # a full disk costs speed, not the build
 
 
 class Store:

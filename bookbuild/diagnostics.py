@@ -86,8 +86,33 @@ def collecting():
     try:
         yield found
     finally:
-        _collectors.remove(found)
+        _unregister(found)
         found.close()
+
+
+class _Recorder(list):
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.append(diagnostic)
+
+    def close(self) -> None:
+        pass
+
+
+@contextmanager
+def recording():
+    """Every warning reported inside the block, none left out (to be said again with warn()
+    when a kept result is used instead of the work that gave them)."""
+    found = _Recorder()
+    _collectors.append(found)
+    try:
+        yield found
+    finally:
+        _unregister(found)
+
+
+def _unregister(found: list) -> None:
+    # By identity: collectors are lists, and two that hold the same warnings are equal.
+    del _collectors[next(i for i, c in enumerate(_collectors) if c is found)]
 
 
 def warn(diagnostic: Diagnostic) -> None:

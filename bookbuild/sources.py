@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bookbuild import markdown, yamlfile
+from bookbuild import cache, markdown, yamlfile
 from bookbuild.config import Config, read_text
-from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path, error
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path, error, recording, warn
 from bookbuild.model import Book, Document, Part
 
 MAX_CHAPTER_BYTES = 2_000_000
@@ -117,9 +117,28 @@ def _config_line(config: Config, loc: tuple) -> int | None:
 
 
 def read_document(path: Path, role: str) -> Document:
+    """A chapter parsed; from the cache when these bytes were parsed before (by this code, from
+    this folder), with the warnings that parse gave said again. Errors are never kept."""
     if path.stat().st_size > MAX_CHAPTER_BYTES:
         raise error("F003", path, None, f"larger than {MAX_CHAPTER_BYTES // 1_000_000} MB",
                     "split the chapter")
+    try:
+        key = cache.digest(cache.code_version(), str(Path.cwd()), str(path), role, path.read_bytes())
+    except OSError:
+        return _parse(path, role)                      # read_text says what is wrong with the file
+    kept = cache.kept_object("documents", key)
+    if kept is not None:
+        doc, said = kept
+        for diagnostic in said:
+            warn(diagnostic)
+        return doc
+    with recording() as said:
+        doc = _parse(path, role)
+    cache.keep_object("documents", key, (doc, list(said)))
+    return doc
+
+
+def _parse(path: Path, role: str) -> Document:
     text = read_text(path).replace("\r", "\n")        # read_text has made \r\n into \n: old Mac files
     bad = _NOT_XML.search(text)
     if bad:

@@ -81,8 +81,8 @@ class Layouts:
         while True:
             starts, exact = self._starts(names, sizes, lasts)
             missing = [i for i in range(len(specs)) if self._cached(names[i], starts[i]) is None]
-            if on_done:
-                on_done(len(specs) - len(missing), len(specs))
+            if on_done:                            # (parts done, parts, the first one not done)
+                on_done(len(specs) - len(missing), len(specs), missing[0] if missing else None)
             if not missing:
                 return [(start, self._cached(name, start)) for start, name in zip(starts, names)]
             first = missing[0]                     # every part before it is laid out: its start is exact

@@ -83,13 +83,18 @@ def _main_matter(layouts: Layouts, book: Book, on_document=None) -> tuple["_Sequ
 def _body(layouts: Layouts, book: Book, xref_pages: dict[str, str], on_document=None) -> "_Sequence":
     """Part title pages, documents, then Sources; each opens on a recto."""
     specs: list[tuple] = []
+    position = {id(doc): index for index, doc in enumerate(book.documents)}
     for number, part in enumerate(book.parts, start=1):
         if part.title:
             specs.append(("part", number))
-        specs += [("document", book.documents.index(doc), doc.id) for doc in part.documents]
+        specs += [("document", position[id(doc)], doc.id) for doc in part.documents]
     specs.append(("sources",))
     markups = [_markup(layouts.config, book, spec, {}, xref_pages) for spec in specs]
-    progress = (lambda done, total: on_document(done, total, "")) if on_document else None
+
+    def progress(done: int, total: int, first: int | None) -> None:
+        if on_document:
+            on_document(done, total, "" if first is None else _title(book, specs[first]))
+
     body = _Sequence(None)
     for start, part in layouts.sequence(specs, markups, xref_pages, progress):
         body.pad_to(start)
@@ -106,6 +111,12 @@ def _markup(config, book: Book, spec: tuple, repairs: dict, xref_pages: dict) ->
         return html.render(config, "print/document.xhtml.j2", html.PRINT, book.documents[spec[1]],
                            repairs=repairs, xref_pages=xref_pages)
     return html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources", documents=book.documents)
+
+
+def _title(book: Book, spec: tuple) -> str:
+    if spec[0] == "document":
+        return book.documents[spec[1]].running_title
+    return book.parts[spec[1] - 1].title if spec[0] == "part" else "Sources"
 
 
 def _make(setter: Typesetter, book: Book, spec: tuple, start: int, xref_pages: dict) -> Part:

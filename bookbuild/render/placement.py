@@ -9,7 +9,6 @@ from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import Document, NoteRef, walk_inlines
 from bookbuild.pagemap import roman
-from bookbuild.render import layoutfacts
 from bookbuild.render.typesetter import Layout, Typesetter
 
 # Layouts of one part before a note that WeasyPrint keeps setting on the wrong page stops the build.
@@ -67,6 +66,7 @@ def _repair(doc: Document, note, repairs: dict[str, str], layout: Layout) -> boo
 
 def _opens_page(layout: Layout, block_id: str) -> bool:
     """The block's first line is the first line of a page's text."""
+    from bookbuild.render import layoutfacts
     page = layout.anchors.get(block_id)
     return page is not None and block_id in layoutfacts.page_start(layout.pages[page])[0]
 

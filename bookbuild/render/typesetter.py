@@ -10,14 +10,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-
 from bookbuild import cache
 from bookbuild.diagnostics import error
-from bookbuild.render import html, layoutfacts
-from bookbuild.render.fetcher import ProjectFetcher
+from bookbuild.render import html
 from bookbuild.render.fonts import faces, font_roots, static_faces
+
+# WeasyPrint (and what reads its boxes) is imported where it is used: it takes about a second to
+# import, and a rebuild that finds every part in the cache never calls it.
 
 # A link to an id in another part is written as a URI with this scheme; the merge turns it back
 # into a link to the named destination (WeasyPrint drops, with a warning, links it cannot resolve).
@@ -37,6 +36,7 @@ class Layout:
     def faults(self) -> tuple[list[tuple[int, str, int]], list[tuple[int, str, str]]]:
         """Paragraph fragments of one line at a page turn (page, block id, lines), and text
         that overflows the text block (page, block id, text)."""
+        from bookbuild.render import layoutfacts
         fragments: dict[str, list[tuple[int, int]]] = {}
         overflows: list[tuple[int, str, str]] = []
         for index, page in enumerate(self.pages):
@@ -76,12 +76,14 @@ class Part:
 class Typesetter:
     """WeasyPrint with the book's stylesheets, fonts and a fetcher that stays inside the project."""
     config: object
-    fetcher: ProjectFetcher = field(init=False)
+    fetcher: object = field(init=False)           # ProjectFetcher
     stylesheets: list = field(init=False)
-    font_config: FontConfiguration = field(init=False)
+    font_config: object = field(init=False)       # WeasyPrint's FontConfiguration
     version: str = field(init=False)              # see styles_version
 
     def __post_init__(self):
+        from weasyprint.text.fonts import FontConfiguration
+        from bookbuild.render.fetcher import ProjectFetcher
         config = self.config
         self.fetcher = ProjectFetcher([config.root] + font_roots(config.styles_dir))
         self.font_config = FontConfiguration()
@@ -91,10 +93,12 @@ class Typesetter:
                             self._css(filename=str(styles / "print.css")),
                             self._css(string=page_css, base_url=styles.as_uri() + "/")]
 
-    def _css(self, **source) -> CSS:
+    def _css(self, **source):
+        from weasyprint import CSS
         return CSS(url_fetcher=self.fetcher, font_config=self.font_config, **source)
 
     def render(self, markup: str, extra_css: str = "") -> Layout:
+        from weasyprint import HTML
         sheets = self.stylesheets + ([self._css(string=extra_css)] if extra_css else [])
         with _warnings() as warnings:
             document = HTML(string=outward_links(markup), base_url=self.config.styles_dir.as_uri() + "/",
@@ -112,6 +116,7 @@ class Typesetter:
     def part(self, layout: Layout) -> Part:
         """Write the layout's PDF; the facts go through JSON so that a Part made now and one read
         from the cache are the same to the last digit."""
+        from bookbuild.render import layoutfacts
         short, overflows = layout.faults()
         facts = dict(pages=len(layout.pages), anchors=layout.anchors,
                      starts=[layoutfacts.page_start(page) for page in layout.pages],

@@ -1,0 +1,72 @@
+"""The layout store: what goes in comes out; a damaged or half-written entry is a miss, not an error."""
+
+import os
+import time
+
+from bookbuild import cache
+
+
+def test_an_entry_comes_back_as_it_went_in(tmp_path):
+    store = cache.Store(tmp_path)
+    key = cache.digest("markup", "start 7")
+    assert store.get(key) is None
+    store.put(key, b"%PDF-1.7 bytes", {"pages": 3, "anchors": {"a": 0}})
+    pdf, facts = store.get(key)
+    assert pdf == b"%PDF-1.7 bytes" and facts["pages"] == 3 and facts["anchors"] == {"a": 0}
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path):
+    store = cache.Store(tmp_path)
+    key = cache.digest("x")
+    store.put(key, b"%PDF original", {"pages": 1})
+    (tmp_path / key[:2] / f"{key}.pdf").write_bytes(b"%PDF truncat")      # the PDF no longer matches
+    assert store.get(key) is None
+    (tmp_path / key[:2] / f"{key}.json").write_text("{not json", encoding="utf-8")
+    assert store.get(key) is None
+
+
+def test_page_counts_and_pruning(tmp_path):
+    store = cache.Store(tmp_path)
+    old, new = cache.digest("old"), cache.digest("new")
+    store.put(old, b"%PDF old", {"pages": 2})
+    store.put(new, b"%PDF new", {"pages": 4})
+    store.put_pages(new, 4)
+    assert store.get_pages(new) == 4 and store.get_pages(old) is None
+    stale = time.time() - (cache.KEEP_DAYS + 1) * 86400
+    os.utime(tmp_path / old[:2] / f"{old}.json", (stale, stale))
+    store.prune(time.time())
+    assert store.get(old) is None and store.get(new) is not None
+
+
+def test_no_folder_means_no_cache(tmp_path):
+    store = cache.Store(None)
+    store.put("k", b"%PDF", {})
+    assert store.get("k") is None and store.get_pages("k") is None
+
+
+def test_digest_separates_its_parts():
+    assert cache.digest("ab", "c") != cache.digest("a", "bc")
+
+
+def test_a_chapter_parsed_before_comes_from_the_cache_with_its_warnings(tmp_path, monkeypatch):
+    from bookbuild import markdown, sources
+    from bookbuild.diagnostics import collecting
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    chapter = tmp_path / "doc.md"
+    chapter.write_text("---\ntitle: A record\n---\n\nText <script>x()</script> and more.\n", encoding="utf-8")
+    with collecting() as first_warnings:
+        first = sources.read_document(chapter, "document")
+    assert [d.code for d in first_warnings] == ["H001"]
+
+    def no_parsing(*args):
+        raise AssertionError("parsed again")
+    monkeypatch.setattr(markdown, "read_body", no_parsing)
+    with collecting() as second_warnings:
+        second = sources.read_document(chapter, "document")
+    assert second == first and list(second_warnings) == list(first_warnings)
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    try:
+        sources.read_document(chapter, "document")        # changed bytes: parsed again
+        raise RuntimeError("the changed chapter was not parsed")
+    except AssertionError as exc:
+        assert "parsed again" in str(exc)
