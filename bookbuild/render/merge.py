@@ -25,6 +25,9 @@ def merge(parts: list[Part], front_pages: int, config) -> bytes:
     bookmarks = _shifted(parts[0].bookmarks, 0)
     for part in parts[1:]:
         offset = len(book.pages)
+        # Each part is closed once copied: the copies keep what they need (qpdf --check decodes
+        # every stream of the result, the tests read every page's text), and keeping all parts
+        # open till the save raised the 300-document merge's peak from 1.0 to 1.45 GB.
         with pikepdf.open(io.BytesIO(part.pdf)) as source:
             tree.append(book, source)
             for name, destination in _names(book, source).items():

@@ -31,19 +31,15 @@ def write(book: Book, config, created: str, on_document=None, pdf: bool = True,
     with Layouts(config, book, _make, store, jobs) as layouts:
         body, xref_pages = _main_matter(layouts, book, on_document)
         blank = _blank(layouts)
-        body.blank, body.parts = blank, [part or blank for part in body.parts]
-        sources_start = body.sources_start
+        body.fill_blanks(blank)
         index_start = body.open_recto()
         front = _Sequence(blank)
-        front.add(_front(layouts, book, body, sources_start, index_start, created, xref_pages))
+        front.add(_front(layouts, book, body, index_start, created, xref_pages))
         front.open_recto()
         page_map = PageMap()
         _extend(page_map, front, [roman(n) for n in range(1, front.count + 1)])
         _extend(page_map, body, [str(n) for n in range(1, body.count + 1)])
-        index = _Sequence(blank)
-        markup = html.render(config, "print/back.xhtml.j2", html.PRINT, part="index",
-                             **index_context(book, page_map))
-        index.add(layouts.one(markup, index_start, lambda setter: setter.render(markup, start_css(index_start))))
+        index = _index(layouts, book, page_map, index_start, blank)
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
     store.prune(now=time.time())
@@ -130,6 +126,14 @@ def _make(setter: Typesetter, book: Book, spec: tuple, start: int, xref_pages: d
     return setter.part(layout)
 
 
+def _index(layouts: Layouts, book: Book, page_map: PageMap, start: int, blank: Part) -> "_Sequence":
+    markup = html.render(layouts.config, "print/back.xhtml.j2", html.PRINT, part="index",
+                         **index_context(book, page_map))
+    index = _Sequence(blank)
+    index.add(layouts.one(markup, start, lambda setter: setter.render(markup, start_css(start))))
+    return index
+
+
 def _blank(layouts: Layouts) -> Part:
     markup = html.render(layouts.config, "print/blank.xhtml.j2", html.PRINT)
     return layouts.one(markup, None, lambda setter: setter.render(markup))
@@ -149,11 +153,15 @@ class _Sequence:
         return self.count + 1
 
     def pad_to(self, start: int) -> None:
-        """Before the blank page is made (it is laid out after the body's workers have started)."""
+        """Blank versos up to start, as None: the blank page is laid out after the body (in this
+        process, once the workers have forked), and fill_blanks() puts it in."""
         while self.count + 1 < start:
             self.parts.append(None)
             self.starts.append(([], ""))
             self.count += 1
+
+    def fill_blanks(self, blank: Part) -> None:
+        self.blank, self.parts = blank, [part or blank for part in self.parts]
 
     def add(self, part: Part) -> None:
         offset = self.count
@@ -167,7 +175,7 @@ class _Sequence:
         self.repaired += part.repaired
 
 
-def _front(layouts: Layouts, book, body: _Sequence, sources_start, index_start, created, xref_pages) -> Part:
+def _front(layouts: Layouts, book, body: _Sequence, index_start, created, xref_pages) -> Part:
     config = layouts.config
     pages = {a: str(p + 1) for a, p in body.anchors.items()}
     lists = registry.lists(config)
@@ -175,7 +183,7 @@ def _front(layouts: Layouts, book, body: _Sequence, sources_start, index_start, 
     if book.introduction:
         front_entries.append(("Introduction", f"#{book.introduction.id}-title"))
     context = dict(parts=book.parts, pages=pages, created=created, registry=lists, front_entries=front_entries,
-                   back_entries=[("Sources", sources_start), ("Index", index_start)],
+                   back_entries=[("Sources", body.sources_start), ("Index", index_start)],
                    **html.copyright_context(book))
     markup = lambda repairs: html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction,
                                          repairs=repairs, xref_pages=xref_pages, **context)

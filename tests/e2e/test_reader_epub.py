@@ -41,7 +41,7 @@ def test_notes_are_footnotes_with_back_links(epub):
                       r'href="#([^"]+)">', markup)
     assert refs and all(a == b for a, b in refs)
     for ref, _ in refs:
-        assert f'<aside class="note' in markup and f'id="{ref}"' in markup
+        assert '<aside class="note' in markup and f'id="{ref}"' in markup
         assert f'href="#{ref}-ref" role="doc-backlink"' in markup
     source = re.search(rf'<aside class="note source-note"[^>]*id="{doc.id}-n1">(.*?)</aside>', markup, re.S)
     assert source and "Wilson Center Digital Archive" in source.group(1)

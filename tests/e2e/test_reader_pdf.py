@@ -6,7 +6,6 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from bookbuild.enrich import leaf_blocks
 from bookbuild.model import plain_text
 from tests.helpers import REPO, index_forms, normalise, pdf_labels, pdf_pages
 

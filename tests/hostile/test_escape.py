@@ -6,12 +6,11 @@ import os
 import re
 import socket
 import threading
-from pathlib import Path
 
 import pytest
 
 from bookbuild.render.fetcher import ProjectFetcher
-from tests.hostile.util import chapter, problems, run, tree_hashes
+from tests.hostile.util import problems, run, tree_hashes
 
 
 # ---- the fetcher: the only door WeasyPrint has ----------------------------------------------

@@ -18,7 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bookbuild.diagnostics import BookError
-from tests.hostile.util import FRONT, chapter, make_project, read
+from tests.hostile.util import chapter, make_project, read
 
 FUZZ = settings(derandomize=True, deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild import config as config_mod
 from bookbuild.build import read
 from bookbuild.diagnostics import BookError
 from bookbuild.enrich.conventions import SPEAKER
