@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", parents=[common], help="build the EPUB and the PDF into output/")
     build.add_argument("--format", choices=("epub", "pdf"), help="build one format only")
     build.add_argument("-v", "--verbose", action="store_true", help="show the time each stage takes")
-    build.add_argument("-j", "--jobs", type=int, metavar="N",
+    build.add_argument("-j", "--jobs", type=_positive, metavar="N",
                        help="lay out with N processes (default: one a core)")
     build.add_argument("--no-cache", action="store_true",
                        help="lay out every page again, ignoring the layouts kept from earlier builds")
@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # Each command imports its machinery when it runs, so `--help` answers without loading WeasyPrint.
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return int(text)
+
+
 def _build(args) -> int:
     from bookbuild.build import FORMATS, build
     from bookbuild.progress import Progress
