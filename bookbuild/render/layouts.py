@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
 from typing import Callable
 
 from bookbuild import cache
@@ -72,58 +73,67 @@ class Layouts:
         """Parts one after another from page 1, each opening on a recto: (first page, Part) each.
         specs are plain tuples (they go to the workers); str(spec) names the part across builds
         (a document's spec holds its id)."""
-        names = [self._name(markup) for markup in markups]
-        sizes = [len(markup) for markup in markups]
-        lasts = [cache.digest(self.version, "last", str(spec)) for spec in specs]
-        flight: dict = {}                          # future -> (index, start)
-        failed: dict[tuple[int, int], BookError] = {}
-        ahead: set[int] = set()                    # parts laid out once at a guessed first page
+        run = _Run(specs, [self._name(m) for m in markups], [len(m) for m in markups],
+                   [cache.digest(self.version, "last", str(spec)) for spec in specs], context)
         while True:
-            starts, exact = self._starts(names, sizes, lasts)
-            missing = [i for i in range(len(specs)) if self._cached(names[i], starts[i]) is None]
+            starts, exact = self._starts(run)
+            missing = [i for i in range(len(specs)) if self._cached(run.names[i], starts[i]) is None]
             if on_done:                            # (parts done, parts, the first one not done)
                 on_done(len(specs) - len(missing), len(specs), missing[0] if missing else None)
             if not missing:
-                return [(start, self._cached(name, start)) for start, name in zip(starts, names)]
+                return [(start, self._cached(name, start)) for start, name in zip(starts, run.names)]
             first = missing[0]                     # every part before it is laid out: its start is exact
-            if (first, starts[first]) in failed:
-                raise failed[first, starts[first]]
-            if self.jobs == 1 or len(missing) == 1 and not flight:
-                try:
-                    part = self.make(self.setter, self.book, specs[first], starts[first], context)
-                    self._keep(names[first], sizes[first], starts[first], part, lasts[first])
-                except BookError as exc:
-                    failed[first, starts[first]] = exc
-                continue
-            busy = {index for index, _ in flight.values()}
-            for i in missing:
-                if len(flight) >= self.jobs:
-                    break
-                if i in busy or (i, starts[i]) in failed or not exact[i] and i in ahead:
-                    continue
-                ahead.update(() if exact[i] else (i,))
-                flight[self._submit(specs[i], starts[i], context)] = (i, starts[i])
-            finished, _ = wait(flight, return_when=FIRST_COMPLETED)
-            for future in finished:
-                index, start = flight.pop(future)
-                outcome = future.result()
-                if isinstance(outcome, Part):
-                    self._keep(names[index], sizes[index], start, outcome, lasts[index])
-                else:
-                    failed[index, start] = BookError(outcome)
+            if (first, starts[first]) in run.failed:
+                raise run.failed[first, starts[first]]
+            if self.jobs == 1 or len(missing) == 1 and not run.flight:
+                self._lay_out_here(run, first, starts[first])
+            else:
+                self._hand_out(run, missing, starts, exact)
+                self._receive(run)
 
-    def _starts(self, names: list[str], sizes: list[int], lasts: list[str]) -> tuple[list[int], list[bool]]:
+    def _lay_out_here(self, run: "_Run", index: int, start: int) -> None:
+        try:
+            part = self.make(self.setter, self.book, run.specs[index], start, run.context)
+        except BookError as exc:
+            run.failed[index, start] = exc
+            return
+        self._keep(run.names[index], run.sizes[index], start, part, run.lasts[index])
+
+    def _hand_out(self, run: "_Run", missing: list[int], starts: list[int], exact: list[bool]) -> None:
+        """Free workers take the next parts not laid out: at their first page when it is known,
+        else (once a part) at the page they will probably start on."""
+        busy = {index for index, _ in run.flight.values()}
+        for i in missing:
+            if len(run.flight) >= self.jobs:
+                return
+            if i in busy or (i, starts[i]) in run.failed or not exact[i] and i in run.ahead:
+                continue
+            if not exact[i]:
+                run.ahead.add(i)
+            run.flight[self._submit(run.specs[i], starts[i], run.context)] = (i, starts[i])
+
+    def _receive(self, run: "_Run") -> None:
+        finished, _ = wait(run.flight, return_when=FIRST_COMPLETED)
+        for future in finished:
+            index, start = run.flight.pop(future)
+            outcome = future.result()
+            if isinstance(outcome, Part):
+                self._keep(run.names[index], run.sizes[index], start, outcome, run.lasts[index])
+            else:
+                run.failed[index, start] = BookError(outcome)
+
+    def _starts(self, run: "_Run") -> tuple[list[int], list[bool]]:
         """Each part's first page, and whether it is exact: it is up to the first part whose page
         count is not known yet; after it, a guess (that part's count in the last build, else
         from its markup's length). A guess decides only what is laid out ahead, never a page."""
         starts, exact, page, known = [], [], 1, True
-        for name, size, last in zip(names, sizes, lasts):
+        for name, size, last in zip(run.names, run.sizes, run.lasts):
             starts.append(page)
             exact.append(known)
             pages = self._pages_of(name)
             if pages is None:
                 known = False
-                pages = self.store.get_pages(last) or self._guess(size)
+                pages = self._pages_of(last) or self._guess(size)
             page += pages + pages % 2               # the next part opens on a recto
         return starts, exact
 
@@ -159,6 +169,7 @@ class Layouts:
     def _keep(self, name: str, size: int, start: int | None, part: Part, last: str | None = None) -> None:
         key = self._key(name, start)
         if last:
+            self.pages[last] = part.pages
             self.store.put_pages(last, part.pages)
         self.memo[key] = part
         self.absent.discard(key)
@@ -177,6 +188,19 @@ class Layouts:
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_worker_start)
         return self._pool.submit(_worker_job, spec, start, context)
+
+
+@dataclass
+class _Run:
+    """One sequence being laid out: the parts, and the jobs under way or failed."""
+    specs: list
+    names: list[str]                               # content addresses (Layouts._name)
+    sizes: list[int]                               # markup lengths, for guessing page counts
+    lasts: list[str]                               # where each part's last page count is kept
+    context: object
+    flight: dict = field(default_factory=dict)     # future -> (index, start)
+    failed: dict = field(default_factory=dict)     # (index, start) -> BookError
+    ahead: set = field(default_factory=set)        # parts laid out once at a guessed first page
 
 
 def _worker_start() -> None:
