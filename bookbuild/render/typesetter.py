@@ -124,6 +124,7 @@ class Typesetter:
                      bookmarks=layout.document.make_bookmark_tree(scale=0.75, transform_pages=True))
         return Part.from_facts(layout.document.write_pdf(**pdf_options(self.config)), json.loads(json.dumps(facts)))
 
+
 def styles_version(config) -> tuple[str, str]:
     """The page CSS, and a digest of everything but the markup that shapes a Part: the code, the
     stylesheets, the font files and the PDF options. Needs no WeasyPrint, so a parent process can
