@@ -26,7 +26,8 @@ _WORKER: dict = {}             # set before the fork: the workers inherit the bo
 
 
 class Layouts:
-    """make(setter, book, spec, start, context) turns a part's description into a Part."""
+    """make(setter, book, spec, start, context) turns a part's description (a plain tuple) and
+    its context (plain data) into a Part, here or in a worker."""
 
     def __init__(self, config, book, make: Callable, store: cache.Store, jobs: int | None = None):
         self.config, self.book, self.make, self.store = config, book, make, store
@@ -59,13 +60,19 @@ class Layouts:
             self._setter = Typesetter(self.config)
         return self._setter
 
-    def one(self, markup: str, start: int | None, lay_out: Callable) -> Part:
-        """A part laid out here, in this process (the front matter, the index, a blank page):
-        lay_out(setter) → Layout of markup, started at start."""
+    def one(self, spec, markup: str, start: int | None, context=None) -> Part:
+        """One part (the front matter, the index, the blank page): by a worker when this build
+        has them (this process then never holds a WeasyPrint layout, whose memory it would keep
+        through the merge), else here."""
         name = self._name(markup)
         part = self._cached(name, start)
         if part is None:
-            part = self.setter.part(lay_out(self.setter))
+            if self._pool is not None:
+                part = self._pool.submit(_worker_job, spec, start, context).result()
+                if not isinstance(part, Part):
+                    raise BookError(part)
+            else:
+                part = self.make(self.setter, self.book, spec, start, context)
             self._keep(name, len(markup), start, part)
         return part
 

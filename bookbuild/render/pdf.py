@@ -99,14 +99,21 @@ def _body(layouts: Layouts, book: Book, xref_pages: dict[str, str], on_document=
     return body
 
 
-def _markup(config, book: Book, spec: tuple, repairs: dict, xref_pages: dict) -> str:
-    if spec[0] == "part":
+def _markup(config, book: Book, spec: tuple, repairs: dict, context) -> str:
+    """A part's markup. context: the cross-reference pages (body parts), what the front matter
+    needs from the body's layout (front), or the markup itself (index, blank page)."""
+    kind = spec[0]
+    if kind == "part":
         return html.render(config, "print/part.xhtml.j2", html.PRINT, number=spec[1],
                            title=book.parts[spec[1] - 1].title)
-    if spec[0] == "document":
+    if kind == "document":
         return html.render(config, "print/document.xhtml.j2", html.PRINT, book.documents[spec[1]],
-                           repairs=repairs, xref_pages=xref_pages)
-    return html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources", documents=book.documents)
+                           repairs=repairs, xref_pages=context)
+    if kind == "sources":
+        return html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources", documents=book.documents)
+    if kind == "front":
+        return _front_markup(config, book, repairs, **context)
+    return context
 
 
 def _title(book: Book, spec: tuple) -> str:
@@ -115,14 +122,16 @@ def _title(book: Book, spec: tuple) -> str:
     return book.parts[spec[1] - 1].title if spec[0] == "part" else "Sources"
 
 
-def _make(setter: Typesetter, book: Book, spec: tuple, start: int, xref_pages: dict) -> Part:
-    """A body part laid out (in a worker process, usually); a document's notes on their pages."""
+def _make(setter: Typesetter, book: Book, spec: tuple, start: int | None, context) -> Part:
+    """A part laid out (in a worker process when there are workers); the notes of a document,
+    and of the introduction in the front matter, checked against their calls."""
     config = setter.config
-    if spec[0] == "document":
-        layout = layout_verified(setter, book.documents[spec[1]],
-                                 lambda repairs: _markup(config, book, spec, repairs, xref_pages), start)
+    doc = book.documents[spec[1]] if spec[0] == "document" else book.introduction if spec[0] == "front" else None
+    markup = lambda repairs: _markup(config, book, spec, repairs, context)
+    if doc is not None:
+        layout = layout_verified(setter, doc, markup, start, roman_folios=spec[0] == "front")
     else:
-        layout = setter.render(_markup(config, book, spec, {}, xref_pages), start_css(start))
+        layout = setter.render(markup({}), start_css(start) if start else "")
     return setter.part(layout)
 
 
@@ -130,13 +139,13 @@ def _index(layouts: Layouts, book: Book, page_map: PageMap, start: int, blank: P
     markup = html.render(layouts.config, "print/back.xhtml.j2", html.PRINT, part="index",
                          **index_context(book, page_map))
     index = _Sequence(blank)
-    index.add(layouts.one(markup, start, lambda setter: setter.render(markup, start_css(start))))
+    index.add(layouts.one(("index",), markup, start, markup))
     return index
 
 
 def _blank(layouts: Layouts) -> Part:
     markup = html.render(layouts.config, "print/blank.xhtml.j2", html.PRINT)
-    return layouts.one(markup, None, lambda setter: setter.render(markup))
+    return layouts.one(("blank",), markup, None, markup)
 
 
 class _Sequence:
@@ -176,21 +185,19 @@ class _Sequence:
 
 
 def _front(layouts: Layouts, book, body: _Sequence, index_start, created, xref_pages) -> Part:
-    config = layouts.config
-    pages = {a: str(p + 1) for a, p in body.anchors.items()}
+    context = dict(pages={a: str(p + 1) for a, p in body.anchors.items()}, created=created,
+                   back_entries=[("Sources", body.sources_start), ("Index", index_start)], xref_pages=xref_pages)
+    return layouts.one(("front",), _markup(layouts.config, book, ("front",), {}, context), None, context)
+
+
+def _front_markup(config, book: Book, repairs: dict, pages, created, back_entries, xref_pages) -> str:
     lists = registry.lists(config)
     front_entries = [(title, f"#{which}-title") for which, title, _ in lists]
     if book.introduction:
         front_entries.append(("Introduction", f"#{book.introduction.id}-title"))
-    context = dict(parts=book.parts, pages=pages, created=created, registry=lists, front_entries=front_entries,
-                   back_entries=[("Sources", body.sources_start), ("Index", index_start)],
-                   **html.copyright_context(book))
-    markup = lambda repairs: html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction,
-                                         repairs=repairs, xref_pages=xref_pages, **context)
-    if book.introduction:
-        return layouts.one(markup({}), None, lambda setter: layout_verified(
-            setter, book.introduction, markup, start=None, roman_folios=True))
-    return layouts.one(markup({}), None, lambda setter: setter.render(markup({})))
+    return html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction, repairs=repairs,
+                       xref_pages=xref_pages, parts=book.parts, pages=pages, created=created, registry=lists,
+                       front_entries=front_entries, back_entries=back_entries, **html.copyright_context(book))
 
 
 def index_context(book: Book, page_map: PageMap) -> dict:
