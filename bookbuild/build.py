@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bookbuild import config as config_mod, sources, verify
+from bookbuild import cache, config as config_mod, sources, verify
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, collecting, error
 from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography
 from bookbuild.model import Book
@@ -57,13 +57,17 @@ def stay_inside(root: Path) -> None:
 
 def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET,
           jobs: int | None = None, use_cache: bool = True) -> BuildResult:
+    with cache.bypassed(not use_cache):      # --no-cache: nothing read from the cache, nothing kept
+        return _build(root, formats, progress, jobs)
+
+
+def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None) -> BuildResult:
     with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
         config, book = read(root, progress)
     created = build_time(config)
     # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
     with progress.stage("lay out the PDF"), source_date(created):
-        pdf_bytes, page_map = pdf.write(book, config, created, progress.document, pdf="pdf" in formats,
-                                          jobs=jobs, use_cache=use_cache)
+        pdf_bytes, page_map = pdf.write(book, config, created, progress.document, pdf="pdf" in formats, jobs=jobs)
     products = {"pdf": pdf_bytes} if pdf_bytes is not None else {}
     if "epub" in formats:
         with progress.stage("write the EPUB"):

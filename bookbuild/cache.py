@@ -8,11 +8,29 @@ import json
 import os
 import pickle
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 # Entries unused for this long are removed after a build, so the store does not grow for ever.
 KEEP_DAYS = 30
+
+_bypassed: list[bool] = [False]
+
+
+@contextmanager
+def bypassed(bypass: bool = True):
+    """Within it nothing is read from the cache or kept in it: `bookbuild build --no-cache`.
+    (Font instances are not a cache of work but files the build needs: they are still made.)"""
+    _bypassed.append(bypass)
+    try:
+        yield
+    finally:
+        _bypassed.pop()
+
+
+def active() -> bool:
+    return not _bypassed[-1]
 
 
 def root() -> Path:
@@ -42,6 +60,8 @@ def code_version() -> str:
 def remembered(kind: str, key: str, compute):
     """compute()'s JSON-able result, kept under root()/kind by key: for work that is slow and
     depends only on what the key names (a citation: the CSL item, the style, the code)."""
+    if not active():
+        return compute()
     path = root() / kind / key[:2] / f"{key}.json"
     try:
         return json.loads(path.read_text("utf-8"))
@@ -55,6 +75,8 @@ def remembered(kind: str, key: str, compute):
 def kept_object(kind: str, key: str):
     """A Python object kept by keep_object (the parsed chapters), or None. The cache is the user's
     own folder, trusted like their chapters; an entry that does not load is a miss."""
+    if not active():
+        return None
     try:
         return pickle.loads((root() / kind / key[:2] / f"{key}.pickle").read_bytes())
     except Exception:                                   # noqa: BLE001 - any damage is a miss
@@ -62,7 +84,8 @@ def kept_object(kind: str, key: str):
 
 
 def keep_object(kind: str, key: str, value) -> None:
-    _keep(root() / kind / key[:2] / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    if active():
+        _keep(root() / kind / key[:2] / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _keep(path: Path, data: bytes) -> None:

@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", type=_positive, metavar="N",
                        help="lay out with N processes (default: one a core)")
     build.add_argument("--no-cache", action="store_true",
-                       help="lay out every page again, ignoring the layouts kept from earlier builds")
+                       help="use nothing kept from earlier builds (layouts, parsed chapters, citations) "
+                            "and keep nothing")
     build.set_defaults(run=_build)
 
     watch = sub.add_parser("watch", parents=[common], help="rebuild on save, preview at http://127.0.0.1:PORT/")

@@ -20,14 +20,14 @@ from bookbuild.render.typesetter import Part, Typesetter
 
 
 def write(book: Book, config, created: str, on_document=None, pdf: bool = True,
-          jobs: int | None = None, use_cache: bool = True) -> tuple[bytes | None, PageMap]:
+          jobs: int | None = None) -> tuple[bytes | None, PageMap]:
     """Lay out the print edition; return the PDF (None when only its page map is wanted, for an
     EPUB-only build) and where every anchor landed.
 
     Order: documents (arabic from 1), Sources, then the front matter (its contents need the
     documents' pages), then the Index (it needs every page). Each part starts on a recto."""
     check_glyphs(book, config)
-    store = cache.Store(cache.root() / "layouts" if use_cache else None)
+    store = cache.Store(cache.root() / "layouts" if cache.active() else None)
     with Layouts(config, book, _make, store, jobs) as layouts:
         body, xref_pages = _main_matter(layouts, book, on_document)
         blank = _blank(layouts)

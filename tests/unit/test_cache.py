@@ -70,3 +70,19 @@ def test_a_chapter_parsed_before_comes_from_the_cache_with_its_warnings(tmp_path
         raise RuntimeError("the changed chapter was not parsed")
     except AssertionError as exc:
         assert "parsed again" in str(exc)
+
+
+def test_no_cache_reads_and_keeps_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls = []
+    compute = lambda: calls.append(1) or ["note", "entry"]          # noqa: E731
+    assert cache.remembered("citations", "k1", compute) == ["note", "entry"]
+    assert cache.remembered("citations", "k1", compute) == ["note", "entry"] and len(calls) == 1
+    cache.keep_object("documents", "k2", {"a": 1})
+    with cache.bypassed():
+        assert not cache.active()
+        assert cache.remembered("citations", "k1", compute) == ["note", "entry"] and len(calls) == 2
+        assert cache.kept_object("documents", "k2") is None
+        cache.keep_object("documents", "k3", {"b": 2})
+    assert cache.active() and cache.kept_object("documents", "k2") == {"a": 1}
+    assert cache.kept_object("documents", "k3") is None
