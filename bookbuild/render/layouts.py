@@ -31,7 +31,7 @@ class Layouts:
 
     def __init__(self, config, book, make: Callable, store: cache.Store, jobs: int | None = None):
         self.config, self.book, self.make, self.store = config, book, make, store
-        self.version = styles_version(config)[1]
+        self.version = styles_version(config)
         self.jobs = jobs or len(os.sched_getaffinity(0))
         self.memo: dict[str, Part] = {}            # key -> Part, for this build
         self.absent: set[str] = set()              # keys the store does not have
@@ -87,9 +87,13 @@ class Layouts:
             missing = [i for i in range(len(specs)) if self._cached(run.names[i], starts[i]) is None]
             if on_done:                            # (parts done, parts, the first one not done)
                 on_done(len(specs) - len(missing), len(specs), missing[0] if missing else None)
-            if not missing:
+            if not missing and all(exact):
                 return [(start, self._cached(name, start)) for start, name in zip(starts, run.names)]
-            first = missing[0]                     # every part before it is laid out: its start is exact
+            if not missing:
+                continue        # found at guessed first pages: their page counts now place them exactly
+            first = missing[0]
+            if not exact[first]:
+                continue        # the parts before it were found just now: their page counts place it
             if (first, starts[first]) in run.failed:
                 raise run.failed[first, starts[first]]
             if self.jobs == 1 or len(missing) == 1 and not run.flight:
@@ -171,6 +175,8 @@ class Layouts:
                 return None
             self.memo[key] = Part.from_facts(*hit)
             self.reused += 1
+        if self.pages.get(name) is None:
+            self.pages[name] = self.memo[key].pages
         return self.memo[key]
 
     def _keep(self, name: str, size: int, start: int | None, part: Part, last: str | None = None) -> None:

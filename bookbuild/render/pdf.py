@@ -92,10 +92,11 @@ def _body(layouts: Layouts, book: Book, xref_pages: dict[str, str], on_document=
             on_document(done, total, "" if first is None else _title(book, specs[first]))
 
     body = _Sequence(None)
-    for start, part in layouts.sequence(specs, markups, xref_pages, progress):
+    placed = layouts.sequence(specs, markups, xref_pages, progress)
+    for start, part in placed:
         body.pad_to(start)
         body.add(part)
-    body.sources_start = start
+    body.sources_start = placed[-1][0]                     # Sources is the body's last part
     return body
 
 

@@ -79,7 +79,6 @@ class Typesetter:
     fetcher: object = field(init=False)           # ProjectFetcher
     stylesheets: list = field(init=False)
     font_config: object = field(init=False)       # WeasyPrint's FontConfiguration
-    version: str = field(init=False)              # see styles_version
 
     def __post_init__(self):
         from weasyprint.text.fonts import FontConfiguration
@@ -87,11 +86,10 @@ class Typesetter:
         config = self.config
         self.fetcher = ProjectFetcher([config.root] + font_roots(config.styles_dir))
         self.font_config = FontConfiguration()
-        page_css, self.version = styles_version(config)
         styles = config.styles_dir
         self.stylesheets = [self._css(filename=str(styles / "base.css")),
                             self._css(filename=str(styles / "print.css")),
-                            self._css(string=page_css, base_url=styles.as_uri() + "/")]
+                            self._css(string=page_css(config), base_url=styles.as_uri() + "/")]
 
     def _css(self, **source):
         from weasyprint import CSS
@@ -125,17 +123,19 @@ class Typesetter:
         return Part.from_facts(layout.document.write_pdf(**pdf_options(self.config)), json.loads(json.dumps(facts)))
 
 
-def styles_version(config) -> tuple[str, str]:
-    """The page CSS, and a digest of everything but the markup that shapes a Part: the code, the
-    stylesheets, the font files and the PDF options. Needs no WeasyPrint, so a parent process can
-    key the cache before it forks its layout workers."""
-    context = _page_context(config)
-    page_css = html.render(config, "print/page.css.j2", html.PRINT, **context)
-    styles = config.styles_dir
-    version = cache.digest(cache.code_version(), (styles / "base.css").read_bytes(),
-                           (styles / "print.css").read_bytes(), page_css, repr(pdf_options(config)),
-                           *[Path(font["path"]).read_bytes() for font in context["fonts"]])
-    return page_css, version
+def page_css(config, context: dict | None = None) -> str:
+    """The page geometry and the @font-face rules, from book.yaml's output options."""
+    return html.render(config, "print/page.css.j2", html.PRINT, **(context or _page_context(config)))
+
+
+def styles_version(config) -> str:
+    """A digest of everything but the markup that shapes a Part: the code, the stylesheets, the
+    font files and the PDF options. Needs no WeasyPrint, so a parent process can key the cache
+    before it forks its layout workers."""
+    styles, context = config.styles_dir, _page_context(config)
+    fonts = [Path(font["path"]).read_bytes() for font in context["fonts"]]
+    return cache.digest(cache.code_version(), (styles / "base.css").read_bytes(), (styles / "print.css").read_bytes(),
+                        page_css(config, context), repr(pdf_options(config)), *fonts)
 
 
 def outward_links(markup: str) -> str:

@@ -7,7 +7,21 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
+from bookbuild import cache
 from tests.helpers import copy_project
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """A cache of this test's own, so what it lays out does not depend on earlier runs; the font
+    instances (made once a font, about a minute) are shared with the user's cache."""
+    fonts = cache.root() / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "cache" / "bookbuild").mkdir(parents=True)
+    (tmp_path / "cache" / "bookbuild" / "fonts").symlink_to(fonts)
 
 
 def build(root, *options):
@@ -55,3 +69,15 @@ def test_rebuild_after_an_edit_that_adds_pages_equals_a_clean_build(tmp_path):
     assert laid_out >= 2                                   # the document, and what its pages moved
     # in one process, one part after another: what the workers lay out ahead changes nothing
     assert products == clean_build_of(root, tmp_path / "clean", "--jobs", "1")
+
+
+def test_page_counts_lost_from_the_cache_change_nothing(tmp_path, monkeypatch):
+    """The page counts kept beside the layouts only guide the guesses: without them the parts
+    found in the cache are placed by their own page counts, never at a guessed first page."""
+    from bookbuild import build as pipeline
+    root = copy_project(tmp_path / "reader")
+    first, _, _ = build(root)
+    monkeypatch.setattr(cache.Store, "get_pages", lambda self, name: None)
+    result = pipeline.build(root)
+    assert result.page_map.parts_laid_out == 0
+    assert {path.suffix: path.read_bytes() for path in result.outputs.values()} == first
