@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +59,10 @@ def stay_inside(root: Path) -> None:
 def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET,
           jobs: int | None = None, use_cache: bool = True) -> BuildResult:
     with cache.bypassed(not use_cache):      # --no-cache: nothing read from the cache, nothing kept
-        return _build(root, formats, progress, jobs)
+        result = _build(root, formats, progress, jobs)
+        if cache.active():
+            cache.prune(time.time())
+    return result
 
 
 def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None) -> BuildResult:

@@ -62,9 +62,9 @@ def remembered(kind: str, key: str, compute):
     depends only on what the key names (a citation: the CSL item, the style, the code)."""
     if not active():
         return compute()
-    path = root() / kind / key[:2] / f"{key}.json"
+    path = _entry(root() / kind, key, ".json")
     try:
-        return json.loads(path.read_text("utf-8"))
+        return json.loads(_read(path))
     except (OSError, ValueError):
         pass
     value = compute()
@@ -78,14 +78,35 @@ def kept_object(kind: str, key: str):
     if not active():
         return None
     try:
-        return pickle.loads((root() / kind / key[:2] / f"{key}.pickle").read_bytes())
+        return pickle.loads(_read(_entry(root() / kind, key, ".pickle")))
     except Exception:                                   # noqa: BLE001 - any damage is a miss
         return None
 
 
 def keep_object(kind: str, key: str, value) -> None:
     if active():
-        _keep(root() / kind / key[:2] / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        _keep(_entry(root() / kind, key, ".pickle"), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def prune(now: float) -> None:
+    """Remove the entries no build has read or written for KEEP_DAYS (layouts, parsed chapters,
+    citations; the font instances live in root()/fonts itself, not in two-letter folders)."""
+    for entry in root().glob("*/??/*"):
+        try:
+            if now - entry.stat().st_mtime > KEEP_DAYS * 86400:
+                entry.unlink()
+        except OSError:
+            pass
+
+
+def _entry(folder: Path, key: str, suffix: str) -> Path:
+    return folder / key[:2] / f"{key}{suffix}"
+
+
+def _read(path: Path) -> bytes:
+    data = path.read_bytes()
+    os.utime(path)                                      # used: prune() keeps it
+    return data
 
 
 def _keep(path: Path, data: bytes) -> None:
@@ -97,7 +118,8 @@ def _keep(path: Path, data: bytes) -> None:
 
 
 class Store:
-    """Two files an entry: KEY.pdf and KEY.json. An entry that cannot be read is a miss, never an error."""
+    """Laid-out parts, two files an entry: KEY.pdf and KEY.json; and NAME.pages, the page count of
+    a part's content whatever its first page. An entry that cannot be read is a miss, never an error."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
@@ -105,56 +127,31 @@ class Store:
     def get(self, key: str) -> tuple[bytes, dict] | None:
         if self.folder is None:
             return None
-        base = self.folder / key[:2] / key
         try:
-            facts = json.loads(base.with_suffix(".json").read_text("utf-8"))
-            pdf = base.with_suffix(".pdf").read_bytes()
-            os.utime(base.with_suffix(".json"))          # used: kept by prune()
+            facts = json.loads(_read(_entry(self.folder, key, ".json")))
+            pdf = _read(_entry(self.folder, key, ".pdf"))
         except (OSError, ValueError):
             return None
         return (pdf, facts) if digest(pdf) == facts.get("pdf_sha256") else None
 
     def put(self, key: str, pdf: bytes, facts: dict) -> None:
-        if self.folder is None:
-            return
-        base = self.folder / key[:2] / key
-        try:
-            base.parent.mkdir(parents=True, exist_ok=True)
+        if self.folder is not None:
             # The PDF first, its facts (with the PDF's hash) last: a half-written entry is a miss.
-            _write(base.with_suffix(".pdf"), pdf)
-            _write(base.with_suffix(".json"), json.dumps({**facts, "pdf_sha256": digest(pdf)}).encode("utf-8"))
-        except OSError:
-            pass                                          # a full disk costs speed, not the build
+            _keep(_entry(self.folder, key, ".pdf"), pdf)
+            _keep(_entry(self.folder, key, ".json"), json.dumps({**facts, "pdf_sha256": digest(pdf)}).encode("utf-8"))
 
     def get_pages(self, name: str) -> int | None:
-        """How many pages a part of this content had, whatever page it started on."""
         if self.folder is None:
             return None
         try:
-            text = (self.folder / name[:2] / f"{name}.pages").read_text("ascii")
-        except OSError:
+            text = _read(_entry(self.folder, name, ".pages")).decode("ascii")
+        except (OSError, UnicodeDecodeError):
             return None
         return int(text) if text.isdigit() else None
 
     def put_pages(self, name: str, pages: int) -> None:
-        if self.folder is None:
-            return
-        try:
-            (self.folder / name[:2]).mkdir(parents=True, exist_ok=True)
-            _write(self.folder / name[:2] / f"{name}.pages", str(pages).encode("ascii"))
-        except OSError:
-            pass
-
-    def prune(self, now: float) -> None:
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for entry in self.folder.glob("??/*"):
-            try:
-                if entry.suffix != ".pdf" and now - entry.stat().st_mtime > KEEP_DAYS * 86400:
-                    entry.unlink()
-                    entry.with_suffix(".pdf").unlink(missing_ok=True)
-            except OSError:
-                pass
+        if self.folder is not None:
+            _keep(_entry(self.folder, name, ".pages"), str(pages).encode("ascii"))
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -3,8 +3,6 @@ pages, the parts merged into one PDF."""
 
 from __future__ import annotations
 
-import time
-
 from bookbuild import cache
 from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
@@ -42,7 +40,6 @@ def write(book: Book, config, created: str, on_document=None, pdf: bool = True,
         index = _index(layouts, book, page_map, index_start, blank)
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
-    store.prune(now=time.time())
     if not pdf:
         return None, page_map
     return merge(front.parts + body.parts + index.parts, front.count, config), page_map

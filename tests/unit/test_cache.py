@@ -25,17 +25,23 @@ def test_a_damaged_entry_is_a_miss(tmp_path):
     assert store.get(key) is None
 
 
-def test_page_counts_and_pruning(tmp_path):
-    store = cache.Store(tmp_path)
+def test_page_counts_and_pruning(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    store = cache.Store(cache.root() / "layouts")
     old, new = cache.digest("old"), cache.digest("new")
     store.put(old, b"%PDF old", {"pages": 2})
     store.put(new, b"%PDF new", {"pages": 4})
     store.put_pages(new, 4)
+    cache.keep_object("documents", old, {"parsed": "long ago"})
     assert store.get_pages(new) == 4 and store.get_pages(old) is None
     stale = time.time() - (cache.KEEP_DAYS + 1) * 86400
-    os.utime(tmp_path / old[:2] / f"{old}.json", (stale, stale))
-    store.prune(time.time())
+    for path in [*(cache.root() / "layouts" / old[:2]).glob(f"{old}.*"),
+                 cache.root() / "documents" / old[:2] / f"{old}.pickle"]:
+        os.utime(path, (stale, stale))
+    cache.prune(time.time())
     assert store.get(old) is None and store.get(new) is not None
+    assert cache.kept_object("documents", old) is None
+    assert list((cache.root() / "layouts" / old[:2]).glob(f"{old}.*")) == []
 
 
 def test_no_folder_means_no_cache(tmp_path):
