@@ -113,7 +113,7 @@ class Style:
     path: Path
     notes: bool                 # a note style; an in-text style's source note is its reference entry
     quote_punctuation: bool     # the locale's punctuation-in-quote
-    digest: str = ""            # of the prepared style and its locale: what a cached citation depends on
+    digest: str                 # of the prepared style, its locale, citeproc-py: what a kept citation depends on
 
     def cite(self, item: dict) -> tuple[str, str]:
         """(note, bibliography entry) of one CSL item, as citeproc-py's HTML. Kept: the source note

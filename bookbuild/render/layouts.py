@@ -35,10 +35,10 @@ class Layouts:
         self.jobs = jobs or len(os.sched_getaffinity(0))
         self.memo: dict[str, Part] = {}            # key -> Part, for this build
         self.absent: set[str] = set()              # keys the store does not have
-        self.pages: dict[str, int | None] = {}     # name -> page count, whatever the start
+        self.pages: dict[str, int | None] = {}     # name (or a part's "last") -> page count, any start
         self._setter: Typesetter | None = None
         self._pool: ProcessPoolExecutor | None = None
-        self._seen = [0, 0]                        # markup characters and pages of the parts laid out
+        self._characters = self._pages = 0         # markup and pages of the parts laid out: for guesses
         self.laid_out = self.reused = 0            # parts laid out by this build; parts from the store
 
     def __enter__(self):
@@ -149,8 +149,7 @@ class Layouts:
         return starts, exact
 
     def _guess(self, size: int) -> int:
-        characters, pages = self._seen
-        per_page = characters / pages if pages else CHARACTERS_A_PAGE
+        per_page = self._characters / self._pages if self._pages else CHARACTERS_A_PAGE
         return max(1, round(size / per_page))
 
     def _name(self, markup: str) -> str:
@@ -190,8 +189,8 @@ class Layouts:
         self.store.put(key, part.pdf, part.facts())
         self.store.put_pages(name, part.pages)
         self.laid_out += 1
-        self._seen[0] += size
-        self._seen[1] += part.pages
+        self._characters += size
+        self._pages += part.pages
 
     def _submit(self, spec, start: int, context):
         if self._pool is None:

@@ -27,9 +27,8 @@ def write(book: Book, config, created: str, on_document=None, pdf: bool = True,
     check_glyphs(book, config)
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
     with Layouts(config, book, _make, store, jobs) as layouts:
-        body, xref_pages = _main_matter(layouts, book, on_document)
         blank = _blank(layouts)
-        body.fill_blanks(blank)
+        body, xref_pages = _main_matter(layouts, book, blank, on_document)
         index_start = body.open_recto()
         front = _Sequence(blank)
         front.add(_front(layouts, book, body, index_start, created, xref_pages))
@@ -56,7 +55,8 @@ def _extend(page_map: PageMap, sequence: "_Sequence", labels: list[str]) -> None
     page_map.repaired_pages += sequence.repaired
 
 
-def _main_matter(layouts: Layouts, book: Book, on_document=None) -> tuple["_Sequence", dict[str, str]]:
+def _main_matter(layouts: Layouts, book: Book, blank: Part,
+                 on_document=None) -> tuple["_Sequence", dict[str, str]]:
     """The documents laid out from page 1. Cross-references print the page they point to, which
     is known only after a layout: lay out again until those pages stand still (twice, usually;
     the second time only the documents whose markup or first page changed)."""
@@ -64,7 +64,7 @@ def _main_matter(layouts: Layouts, book: Book, on_document=None) -> tuple["_Sequ
                for ref in walk_inlines(block.inlines) if isinstance(ref, CrossRef)}
     xref_pages: dict[str, str] = {}
     for _ in range(4):
-        body = _body(layouts, book, xref_pages, on_document)
+        body = _body(layouts, book, blank, xref_pages, on_document)
         found = {anchor: str(body.anchors[anchor] + 1) for anchor in targets if anchor in body.anchors}
         if found == xref_pages:
             return body, xref_pages
@@ -73,7 +73,7 @@ def _main_matter(layouts: Layouts, book: Book, on_document=None) -> tuple["_Sequ
                 "a reference's own width moves its target: rephrase the text around it")
 
 
-def _body(layouts: Layouts, book: Book, xref_pages: dict[str, str], on_document=None) -> "_Sequence":
+def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str], on_document=None) -> "_Sequence":
     """Part title pages, documents, then Sources; each opens on a recto."""
     specs: list[tuple] = []
     position = {id(doc): index for index, doc in enumerate(book.documents)}
@@ -88,10 +88,11 @@ def _body(layouts: Layouts, book: Book, xref_pages: dict[str, str], on_document=
         if on_document:
             on_document(done, total, "" if first is None else _title(book, specs[first]))
 
-    body = _Sequence(None)
+    body = _Sequence(blank)
     placed = layouts.sequence(specs, markups, xref_pages, progress)
     for start, part in placed:
-        body.pad_to(start)
+        if body.open_recto() != start:      # Layouts._starts and open_recto count pages alike
+            raise RuntimeError(f"part {len(body.parts)} placed at page {start}, opens on {body.count + 1}")
         body.add(part)
     body.sources_start = placed[-1][0]                     # Sources is the body's last part
     return body
@@ -149,7 +150,7 @@ def _blank(layouts: Layouts) -> Part:
 class _Sequence:
     """Parts one after another; each opens on a recto, a blank verso before it if needed."""
 
-    def __init__(self, blank: Part | None):
+    def __init__(self, blank: Part):
         self.blank, self.parts, self.count, self.anchors, self.starts = blank, [], 0, {}, []
         self.short, self.overflows, self.repaired, self.sources_start = [], [], 0, 0
 
@@ -158,17 +159,6 @@ class _Sequence:
         if self.count % 2:
             self.add(self.blank)
         return self.count + 1
-
-    def pad_to(self, start: int) -> None:
-        """Blank versos up to start, as None: the blank page is laid out after the body (in this
-        process, once the workers have forked), and fill_blanks() puts it in."""
-        while self.count + 1 < start:
-            self.parts.append(None)
-            self.starts.append(([], ""))
-            self.count += 1
-
-    def fill_blanks(self, blank: Part) -> None:
-        self.blank, self.parts = blank, [part or blank for part in self.parts]
 
     def add(self, part: Part) -> None:
         offset = self.count
