@@ -36,8 +36,11 @@ def run(book: Book, config, page_map: PageMap, products: dict[str, bytes]) -> li
 
 
 def _block_places(book: Book) -> dict[str, tuple[str, int]]:
-    return {block.id: (display_path(doc.path), block.line) for doc in book.all_documents
-            for block in leaf_blocks(doc)}
+    places = {}
+    for doc in book.all_documents:
+        path = display_path(doc.path)         # once a document: it resolves the path on disk
+        places.update({block.id: (path, block.line) for block in leaf_blocks(doc)})
+    return places
 
 
 def unembedded_fonts(pdf: bytes, config) -> list[Diagnostic]:
