@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bookbuild import cache
 from bookbuild.diagnostics import error
-from bookbuild.render import html
+from bookbuild.render import html, tags
 from bookbuild.render.fonts import faces, font_roots, static_faces
 
 # WeasyPrint (and what reads its boxes) is imported where it is used: it takes about a second to
@@ -120,7 +120,8 @@ class Typesetter:
                      starts=[layoutfacts.page_start(page) for page in layout.pages],
                      short=short, overflows=overflows, repaired=layout.repaired,
                      bookmarks=layout.document.make_bookmark_tree(scale=0.75, transform_pages=True))
-        return Part.from_facts(layout.document.write_pdf(**pdf_options(self.config)), json.loads(json.dumps(facts)))
+        pdf = tags.lean(layout.document.write_pdf(**pdf_options(self.config)))
+        return Part.from_facts(pdf, json.loads(json.dumps(facts)))
 
 
 def page_css(config, context: dict | None = None) -> str:

@@ -251,7 +251,10 @@ def test_parts_merged_into_one_tagged_document_with_working_links(pdf):
         used, names = [], {str(n) for n in book.Root.Names.Dests.Names[::2]}
         links_between_parts = 0
         for page in book.pages:
-            used.append(int(page.obj.StructParents))
+            if "/StructParents" in page.obj:
+                used.append(int(page.obj.StructParents))
+            else:           # a blank verso: nothing on it to tag
+                assert b"/MCID" not in page.obj.Contents.read_bytes() and "/Annots" not in page.obj
             for annotation in page.obj.get("/Annots", []):
                 used.append(int(annotation.StructParent))
                 if "/Dest" in annotation:
@@ -270,3 +273,39 @@ def test_parts_merged_into_one_tagged_document_with_working_links(pdf):
                 stream = font.DescendantFonts[0].FontDescriptor.FontFile2
                 fonts.setdefault(str(font.BaseFont), set()).add(stream.objgen)
         assert all(len(streams) == 1 for streams in fonts.values()), fonts
+
+
+def test_marked_content_owned_by_its_elements_without_empty_spans(pdf):
+    """tags.lean hands the marked content of WeasyPrint's attribute-less Spans to the element above
+    them: every MCID on every page must still be owned (parent tree) by an element that holds it
+    (a number on the element's page, or a reference naming the page), and no plain Span is left."""
+    import pikepdf
+    with pikepdf.open(pdf[0]) as book:
+        nums = book.Root.StructTreeRoot.ParentTree.Nums
+        owners = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        checked = 0
+        for page in book.pages:
+            content = b"".join(s.read_bytes() for s in ([page.obj.Contents] if isinstance(
+                page.obj.Contents, pikepdf.Stream) else page.obj.Contents))
+            mcids = {int(m) for m in re.findall(rb"/MCID (\d+)", content)}
+            if not mcids:
+                continue
+            elements = owners[int(page.obj.StructParents)]
+            assert len(elements) > max(mcids)
+            for mcid in mcids:
+                element = elements[mcid]
+                kids = list(element.K) if isinstance(element.K, pikepdf.Array) else [element.K]
+                held = any((isinstance(k, int) and k == mcid and element.Pg.objgen == page.obj.objgen) or
+                           (isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR" and int(k.MCID) == mcid
+                            and k.get("/Pg", element.get("/Pg")).objgen == page.obj.objgen) for k in kids)
+                assert held, (page.index, mcid, str(element.S))
+                checked += 1
+        assert checked > 500
+        stack, plain = [book.Root.StructTreeRoot.K[0]], 0
+        while stack:
+            element = stack.pop()
+            for kid in (list(element.K) if isinstance(element.get("/K"), pikepdf.Array) else []):
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    plain += kid.S == "/Span" and set(kid.keys()) <= {"/Type", "/S", "/P", "/K", "/Pg"}
+                    stack.append(kid)
+        assert plain == 0
