@@ -17,6 +17,7 @@ from bookbuild.outputs import write_atomically
 from bookbuild.pagemap import PageMap
 from bookbuild.progress import QUIET, Progress
 from bookbuild.render import epub, pdf
+from bookbuild.render.merge import Beside
 
 PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)
 FORMATS = ("epub", "pdf")
@@ -71,11 +72,19 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     created = build_time(config)
     # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
     with progress.stage("lay out the PDF"), source_date(created):
-        pdf_bytes, page_map = pdf.write(book, config, created, progress.document, pdf="pdf" in formats, jobs=jobs)
-    products = {"pdf": pdf_bytes} if pdf_bytes is not None else {}
+        edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs)
+    page_map, products = edition.page_map, {}
+    # Its parts are merged into one PDF by another process while this one writes the EPUB.
+    beside = "pdf" in formats and "epub" in formats and jobs != 1
+    with Beside(edition.parts, edition.front_pages, config, beside) as merged:
+        if "epub" in formats:
+            with progress.stage("write the EPUB"):
+                epub_bytes = epub.write(book, config, page_map, created)
+        if "pdf" in formats:
+            with progress.stage("merge the PDF"):
+                products["pdf"] = merged.result()
     if "epub" in formats:
-        with progress.stage("write the EPUB"):
-            products["epub"] = epub.write(book, config, page_map, created)
+        products["epub"] = epub_bytes
     with progress.stage("verify"):
         diagnostics = warnings + verify.run(book, config, page_map, products)
     if any(d.severity == ERROR for d in diagnostics):

@@ -5,23 +5,20 @@ a part ahead, at the page it will probably start on, and that layout is used onl
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
-import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
 from bookbuild import cache
 from bookbuild.diagnostics import BookError
+from bookbuild.render import workers
 from bookbuild.render.placement import start_css
 from bookbuild.render.typesetter import Part, Typesetter, styles_version
 
 # Markup characters a printed page holds, until the build has laid out parts of its own to learn from.
 CHARACTERS_A_PAGE = 9000
 
-PR_SET_PDEATHSIG = 1
 _WORKER: dict = {}             # set before the fork: the workers inherit the book and the config
 
 
@@ -45,14 +42,8 @@ class Layouts:
         return self
 
     def __exit__(self, kind, *exc):
-        if self._pool is None:
-            return
-        if kind is not None:
-            # An error or Ctrl-C: the layouts under way are not wanted, and shutdown() would wait
-            # for them. The executor has no public way to stop its workers.
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.terminate()
-        self._pool.shutdown(wait=kind is None, cancel_futures=True)
+        if self._pool is not None:
+            workers.stop(self._pool, failed=kind is not None)
 
     @property
     def setter(self) -> Typesetter:
@@ -197,8 +188,7 @@ class Layouts:
             _WORKER.update(config=self.config, book=self.book, make=self.make)
             # fork: the workers share the book as it is now, nothing is pickled but the jobs and
             # their Parts; each worker makes its own Typesetter (fonts, stylesheets) once.
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_start)
+            self._pool = workers.pool(self.jobs, initializer=_worker_start)
         return self._pool.submit(_worker_job, spec, start, context)
 
 
@@ -216,12 +206,6 @@ class _Run:
 
 
 def _worker_start() -> None:
-    # Ctrl-C is the parent's to handle; a parent killed outright takes its workers with it (Linux).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
     _WORKER["setter"] = Typesetter(_WORKER["config"])
 
 

@@ -13,8 +13,49 @@ from urllib.parse import unquote
 
 import pikepdf
 
-from bookbuild.diagnostics import error
+from bookbuild.diagnostics import BookError, error
+from bookbuild.render import workers
 from bookbuild.render.typesetter import OUTWARD, Part
+
+_JOB: dict = {}                # set before the fork: the merging process inherits the parts
+
+
+class Beside:
+    """The merge in a process of its own, started now, so that the EPUB is written meanwhile
+    (a rebuild that lays out little spends most of its time merging). `result()` waits for it;
+    with `beside` false it merges here, when asked."""
+
+    def __init__(self, parts: list[Part], front_pages: int, config, beside: bool):
+        self.job = (parts, front_pages, config)
+        self._pool = None
+        if beside:
+            _JOB["job"] = self.job
+            self._pool = workers.pool(1)
+            self._future = self._pool.submit(_merge_job)
+
+    def result(self) -> bytes:
+        if self._pool is None:
+            return merge(*self.job)
+        outcome = self._future.result()
+        if not isinstance(outcome, bytes):
+            raise BookError(outcome)
+        return outcome
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *exc):
+        if self._pool is not None:
+            workers.stop(self._pool, failed=kind is not None)
+            _JOB.clear()
+
+
+def _merge_job():
+    """The PDF, or the diagnostics of the error that stopped it (an exception may not unpickle)."""
+    try:
+        return merge(*_JOB["job"])
+    except BookError as exc:
+        return exc.diagnostics
 
 
 def merge(parts: list[Part], front_pages: int, config) -> bytes:
@@ -23,12 +64,20 @@ def merge(parts: list[Part], front_pages: int, config) -> bytes:
     tree = _Tree(book)
     names = _names(book, book)
     bookmarks = _shifted(parts[0].bookmarks, 0)
+    bare: dict[int, int] = {}             # id of a part with nothing to point at -> its first page here
     for part in parts[1:]:
         offset = len(book.pages)
+        if id(part) in bare:
+            _repeat_pages(book, bare[id(part)], part.pages)
+            continue
         # Each part is closed once copied: the copies keep what they need (qpdf --check decodes
         # every stream of the result, the tests read every page's text), and keeping all parts
         # open till the save raised the 300-document merge's peak from 1.0 to 1.45 GB.
         with pikepdf.open(io.BytesIO(part.pdf)) as source:
+            if _bare(source) and not part.bookmarks:
+                bare[id(part)] = offset
+                _copy_bare_pages(book, source)
+                continue
             tree.append(book, source)
             for name, destination in _names(book, source).items():
                 names.setdefault(name, destination)
@@ -80,6 +129,29 @@ class _Tree:
             self.nums.append(int(nums[index]) + offset)
             self.nums.append(nums[index + 1])
         self.next_key = offset + _next_key(nums)
+
+
+def _bare(source: pikepdf.Pdf) -> bool:
+    """A part with no tagged content, links or names (a blank page): its pages can stand alone."""
+    if any("/Annots" in page.obj for page in source.pages) or "/Names" in source.Root:
+        return False
+    root = source.Root.get("/StructTreeRoot")
+    nums = root.ParentTree.Nums if root is not None else []
+    return all(len(nums[index]) == 0 for index in range(1, len(nums), 2))
+
+
+def _copy_bare_pages(book: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
+    first = len(book.pages)
+    _copy_pages(book, source)
+    for page in book.pages[first:]:
+        if "/StructParents" in page.obj:
+            del page.obj["/StructParents"]          # it has no marked content: nothing to tag
+
+
+def _repeat_pages(book: pikepdf.Pdf, first: int, count: int) -> None:
+    """The blank verso recurs after every other part: its pages copied again (qpdf makes new page
+    objects) rather than its file opened again (132 times in a 300-document reader)."""
+    book.pages.extend([book.pages[first + n] for n in range(count)])
 
 
 def _copy_pages(book: pikepdf.Pdf, source: pikepdf.Pdf) -> None:

@@ -1,7 +1,9 @@
-"""Print edition: the book's parts laid out (cached, in parallel), the page map made from their
-pages, the parts merged into one PDF."""
+"""Print edition: the book's parts laid out (cached, in parallel) and the page map made from their
+pages; merge.py joins the parts into one PDF."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from bookbuild import cache
 from bookbuild.diagnostics import error
@@ -12,17 +14,21 @@ from bookbuild.render import html, registry
 from bookbuild.render.fonts import check_glyphs
 from bookbuild.render.indexview import index_groups
 from bookbuild.render.layouts import Layouts
-from bookbuild.render.merge import merge
 from bookbuild.render.placement import layout_verified, start_css
 from bookbuild.render.typesetter import Part, Typesetter
 
 
-def write(book: Book, config, created: str, on_document=None, pdf: bool = True,
-          jobs: int | None = None) -> tuple[bytes | None, PageMap]:
-    """Lay out the print edition; return the PDF (None when only its page map is wanted, for an
-    EPUB-only build) and where every anchor landed.
+@dataclass
+class Edition:
+    """The print edition laid out: its parts in page order (for the merge) and where every anchor
+    landed (for the contents, the index, the EPUB's page-list and the checks)."""
+    parts: list[Part]
+    front_pages: int
+    page_map: PageMap
 
-    Order: documents (arabic from 1), Sources, then the front matter (its contents need the
+
+def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None = None) -> Edition:
+    """Order: documents (arabic from 1), Sources, then the front matter (its contents need the
     documents' pages), then the Index (it needs every page). Each part starts on a recto."""
     check_glyphs(book, config)
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
@@ -39,9 +45,7 @@ def write(book: Book, config, created: str, on_document=None, pdf: bool = True,
         index = _index(layouts, book, page_map, index_start, blank)
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
-    if not pdf:
-        return None, page_map
-    return merge(front.parts + body.parts + index.parts, front.count, config), page_map
+    return Edition(front.parts + body.parts + index.parts, front.count, page_map)
 
 
 def _extend(page_map: PageMap, sequence: "_Sequence", labels: list[str]) -> None:

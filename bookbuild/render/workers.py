@@ -1,0 +1,41 @@
+"""Worker processes, forked so that they share what the parent has read: they ignore Ctrl-C (the
+parent handles it) and die with their parent; after an error they are stopped, not waited for."""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
+
+PR_SET_PDEATHSIG = 1
+
+
+def pool(workers: int, initializer=None) -> ProcessPoolExecutor:
+    """fork: nothing is pickled but the jobs and their results."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start, initargs=(initializer,))
+
+
+def _start(initializer) -> None:
+    follow_parent()
+    if initializer is not None:
+        initializer()
+
+
+def follow_parent() -> None:
+    """Ctrl-C is the parent's to handle; a parent killed outright takes its workers with it (Linux)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def stop(executor: ProcessPoolExecutor, failed: bool) -> None:
+    """After an error or Ctrl-C the work under way is not wanted, and shutdown() would wait for
+    it: the executor has no public way to stop its workers."""
+    if failed:
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+    executor.shutdown(wait=not failed, cancel_futures=True)
