@@ -1,9 +1,9 @@
-"""The structure tree of a part's PDF made lean: WeasyPrint tags every run of text on a line as a
-/Span of its own, with no attribute (810 of the 970 objects of a five-page document). A Span
-without attributes says nothing to a reader (PDF/UA and ISO 32000 give it no meaning), so its
-marked content is handed to the element above it and the Span removed. The tree then has a sixth
-of the objects, and the merge, which copies and writes every object of every part, is that much
-faster (the merge of a 1,579-page reader took 6.5 s, most of it on these Spans)."""
+"""The structure tree of a part's PDF made lean. WeasyPrint tags every run of text on a line as a
+/Span of its own with no attribute: 810 of the 970 objects of a five-page document. ISO 32000 has
+Span to give a run of text attributes (a language, an actual text); one without any tells a reader
+nothing, so its marked content is handed to the element above it and the Span removed. The part
+then has a fifth of the objects, and the merge, which copies and writes every object of every
+part, is that much faster: 8.4 s against 3.4 s for the 1,579 pages of a 300-document reader."""
 
 from __future__ import annotations
 
