@@ -142,3 +142,44 @@ def test_interrupted_build_says_output_is_kept(small):
     assert process.returncode == 130, rest
     assert "interrupted: output/ keeps its previous files" in rest and "Traceback" not in rest
     assert tree_hashes(small / "output", skip=()) == good
+
+
+def _processes_building(root: Path) -> list[int]:
+    """Processes running a build of root: the build and its forked workers (same command line)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
+        except OSError:
+            continue
+        if b"bookbuild" in command and str(root).encode() in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_killed_build_leaves_no_worker_behind(small):
+    """Layout workers (and the merging process) are forked; killed outright, the build must take
+    them with it, not leave them laying out pages for nobody."""
+    _long_record(small, 700)
+    chapter(small, "\n\n".join(f"{i}. {PARAGRAPH}" for i in range(700)) + "\n", name="1950-01-02-long.md")
+    process = subprocess.Popen([sys.executable, "-m", "bookbuild", "build", "--verbose", "--jobs", "2",
+                                "-C", str(small)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               text=True, cwd=small)
+    try:
+        for line in process.stderr:
+            if "enrich" in line:
+                break
+        started = time.monotonic()
+        while len(_processes_building(small)) < 3 and time.monotonic() - started < 60:
+            time.sleep(0.1)
+        assert len(_processes_building(small)) >= 3, "the build never had two workers"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(30)
+        started = time.monotonic()
+        while _processes_building(small) and time.monotonic() - started < 10:
+            time.sleep(0.1)
+        assert _processes_building(small) == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
