@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sys
 import warnings
 from urllib.parse import unquote
 
@@ -26,12 +27,8 @@ class Beside:
     with `beside` false it merges here, when asked."""
 
     def __init__(self, parts: list[Part], front_pages: int, config, beside: bool):
-        self.job = (parts, front_pages, config)
+        self.job, self.beside = (parts, front_pages, config), beside
         self._pool = None
-        if beside:
-            _JOB["job"] = self.job
-            self._pool = workers.pool(1)
-            self._future = self._pool.submit(_merge_job)
 
     def result(self) -> bytes:
         if self._pool is None:
@@ -42,6 +39,16 @@ class Beside:
         return outcome
 
     def __enter__(self):
+        # Started here, not in __init__: whatever follows the fork is inside the with block, so
+        # __exit__ stops the merge on an error or Ctrl-C.
+        if self.beside:
+            _JOB["job"] = self.job
+            self._pool = workers.pool(1)
+            try:
+                self._future = self._pool.submit(_merge_job)
+            except BaseException:
+                self.__exit__(*sys.exc_info())
+                raise
         return self
 
     def __exit__(self, kind, *exc):

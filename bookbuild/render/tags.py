@@ -13,6 +13,9 @@ import pikepdf
 
 # A Span with any other key (/Lang, /ActualText, /Alt, /A, /C, /ID, /T, /E) says something: kept.
 _PLAIN = {"/Type", "/S", "/P", "/K", "/Pg"}
+# Grouping elements hold no content directly (ISO 32000-1 14.8.4.2): a Span under one is kept.
+_GROUPING = {"/Document", "/Part", "/Art", "/Sect", "/Div", "/NonStruct", "/L", "/LI", "/Table", "/TR",
+             "/TBody", "/THead", "/TFoot", "/BlockQuote", "/TOC", "/TOCI", "/Index", "/Private"}
 
 
 def lean(pdf: bytes) -> bytes:
@@ -49,7 +52,8 @@ def _elements(root):
 def _plain_span(element) -> bool:
     parent = element.get("/P")
     return (element.S == "/Span" and set(element.keys()) <= _PLAIN
-            and isinstance(parent, pikepdf.Dictionary) and parent.get("/Type") == "/StructElem")
+            and isinstance(parent, pikepdf.Dictionary) and parent.get("/Type") == "/StructElem"
+            and str(parent.get("/S")) not in _GROUPING)
 
 
 def _kids(element, owner: dict) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 
@@ -14,22 +15,24 @@ PR_SET_PDEATHSIG = 1
 def pool(workers: int, initializer=None) -> ProcessPoolExecutor:
     """fork: nothing is pickled but the jobs and their results."""
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start, initargs=(initializer,))
+                               initializer=_start, initargs=(initializer, os.getpid()))
 
 
-def _start(initializer) -> None:
-    follow_parent()
+def _start(initializer, parent: int) -> None:
+    follow_parent(parent)
     if initializer is not None:
         initializer()
 
 
-def follow_parent() -> None:
+def follow_parent(parent: int) -> None:
     """Ctrl-C is the parent's to handle; a parent killed outright takes its workers with it (Linux)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:          # it died before the death signal was asked for
+        os._exit(1)
 
 
 def stop(executor: ProcessPoolExecutor, failed: bool) -> None:
