@@ -111,8 +111,9 @@ def _build(args) -> int:
     for fmt, path in result.outputs.items():
         print(f"wrote {path}")
     page_map = result.page_map
+    moved = f", {page_map.parts_refolioed} given new folios" if page_map.parts_refolioed else ""
     print(f"{pages} pages, {page_map.repaired_pages} repaired for notes, {page_map.parts_laid_out} parts "
-          f"laid out, {page_map.parts_reused} from the cache, {time.monotonic() - started:.1f} s")
+          f"laid out{moved}, {page_map.parts_reused} from the cache, {time.monotonic() - started:.1f} s")
     return 0
 
 

@@ -14,6 +14,7 @@ class PageMap:
     repaired_pages: int = 0
     parts_laid_out: int = 0                                   # by this build (a speculative one counts)
     parts_reused: int = 0                                     # taken from the layout cache
+    parts_refolioed: int = 0                                  # kept text given the folios of a new first page
     short_fragments: list[tuple[int, str, int]] = field(default_factory=list)  # widows and orphans
     overflows: list[tuple[int, str, str]] = field(default_factory=list)        # (page, block, text) past the margin
 

@@ -37,6 +37,7 @@ class Layouts:
         self._pool: ProcessPoolExecutor | None = None
         self._characters = self._pages = 0         # markup and pages of the parts laid out: for guesses
         self.laid_out = self.reused = 0            # parts laid out by this build; parts from the store
+        self.stamped = 0                           # parts whose kept text only took new folios
 
     def __enter__(self):
         return self
@@ -72,7 +73,7 @@ class Layouts:
         specs are plain tuples (they go to the workers); str(spec) names the part across builds
         (a document's spec holds its id)."""
         run = _Run(specs, [self._name(m) for m in markups], [len(m) for m in markups],
-                   [cache.digest(self.version, "last", str(spec)) for spec in specs], context)
+                   [cache.digest(self.version, "last", str(spec)) for spec in specs], context, markups)
         while True:
             starts, exact = self._starts(run)
             missing = [i for i in range(len(specs)) if self._cached(run.names[i], starts[i]) is None]
@@ -94,17 +95,22 @@ class Layouts:
                 self._receive(run)
 
     def _lay_out_here(self, run: "_Run", index: int, start: int) -> None:
+        text_kept = self._text_kept(run.names[index])
         try:
-            part = self.make(self.setter, self.book, run.specs[index], start, run.context)
+            part = _at_start(self.setter, self.book, self.make, self.store, run.specs[index], start,
+                             run.context, run.names[index], run.markups[index])
         except BookError as exc:
             run.failed[index, start] = exc
             return
-        self._keep(run.names[index], run.sizes[index], start, part, run.lasts[index])
+        self._keep(run.names[index], run.sizes[index], start, part, run.lasts[index], text_kept)
+
+    def _text_kept(self, name: str) -> bool:
+        return self.store.has(_text_key(name))
 
     def _hand_out(self, run: "_Run", missing: list[int], starts: list[int], exact: list[bool]) -> None:
         """Free workers take the next parts not laid out: at their first page when it is known,
         else (once a part) at the page they will probably start on."""
-        busy = {index for index, _ in run.flight.values()}
+        busy = {index for index, _, _ in run.flight.values()}
         for i in missing:
             if len(run.flight) >= self.jobs:
                 return
@@ -112,15 +118,16 @@ class Layouts:
                 continue
             if not exact[i]:
                 run.ahead.add(i)
-            run.flight[self._submit(run.specs[i], starts[i], run.context)] = (i, starts[i])
+            future = self._submit(run.specs[i], starts[i], run.context, run.names[i], run.markups[i])
+            run.flight[future] = (i, starts[i], self._text_kept(run.names[i]))
 
     def _receive(self, run: "_Run") -> None:
         finished, _ = wait(run.flight, return_when=FIRST_COMPLETED)
         for future in finished:
-            index, start = run.flight.pop(future)
+            index, start, text_kept = run.flight.pop(future)
             outcome = future.result()
             if isinstance(outcome, Part):
-                self._keep(run.names[index], run.sizes[index], start, outcome, run.lasts[index])
+                self._keep(run.names[index], run.sizes[index], start, outcome, run.lasts[index], text_kept)
             else:
                 run.failed[index, start] = BookError(outcome)
 
@@ -169,7 +176,9 @@ class Layouts:
             self.pages[name] = self.memo[key].pages
         return self.memo[key]
 
-    def _keep(self, name: str, size: int, start: int | None, part: Part, last: str | None = None) -> None:
+    def _keep(self, name: str, size: int, start: int | None, part: Part, last: str | None = None,
+              stamped: bool = False) -> None:
+        """stamped: only the folios were new (the text of the part was kept)."""
         key = self._key(name, start)
         if last:
             self.pages[last] = part.pages
@@ -179,17 +188,38 @@ class Layouts:
         self.pages[name] = part.pages
         self.store.put(key, part.pdf, part.facts())
         self.store.put_pages(name, part.pages)
+        if stamped:
+            self.stamped += 1
+            return
         self.laid_out += 1
         self._characters += size
         self._pages += part.pages
 
-    def _submit(self, spec, start: int, context):
+    def _submit(self, spec, start: int, context, name: str | None = None, markup: str | None = None):
         if self._pool is None:
-            _WORKER.update(config=self.config, book=self.book, make=self.make)
+            _WORKER.update(config=self.config, book=self.book, make=self.make, store=self.store)
             # fork: the workers share the book as it is now, nothing is pickled but the jobs and
             # their Parts; each worker makes its own Typesetter (fonts, stylesheets) once.
             self._pool = workers.pool(self.jobs, initializer=_worker_start)
-        return self._pool.submit(_worker_job, spec, start, context)
+        return self._pool.submit(_worker_job, spec, start, context, name, markup)
+
+
+def _text_key(name: str) -> str:
+    return cache.digest(name, "text without folios")
+
+
+def _at_start(setter: Typesetter, book, make: Callable, store: cache.Store, spec, start: int, context,
+              name: str, markup: str) -> Part:
+    """A part of the body at its first page: its text laid out once without folios and kept by
+    its name alone, then its folios for this first page stamped on (render/folios.py)."""
+    key = _text_key(name)
+    hit = store.get(key)
+    if hit is not None:
+        text = Part.from_facts(*hit)
+    else:
+        text = make(setter, book, spec, start, context, with_folios=False)
+        store.put(key, text.pdf, text.facts())
+    return setter.folioed(text, markup, start) or make(setter, book, spec, start, context)
 
 
 @dataclass
@@ -200,7 +230,8 @@ class _Run:
     sizes: list[int]                               # markup lengths, for guessing page counts
     lasts: list[str]                               # where each part's last page count is kept
     context: object
-    flight: dict = field(default_factory=dict)     # future -> (index, start)
+    markups: list[str]
+    flight: dict = field(default_factory=dict)     # future -> (index, start, its text kept before)
     failed: dict = field(default_factory=dict)     # (index, start) -> BookError
     ahead: set = field(default_factory=set)        # parts laid out once at a guessed first page
 
@@ -209,9 +240,13 @@ def _worker_start() -> None:
     _WORKER["setter"] = Typesetter(_WORKER["config"])
 
 
-def _worker_job(spec, start: int, context):
-    """A Part, or the diagnostics of the error that stopped it (an exception may not unpickle)."""
+def _worker_job(spec, start: int, context, name: str | None = None, markup: str | None = None):
+    """A Part, or the diagnostics of the error that stopped it (an exception may not unpickle).
+    With a name, a part of the body: laid out (or kept) without folios, then stamped at start."""
     try:
+        if name is not None:
+            return _at_start(_WORKER["setter"], _WORKER["book"], _WORKER["make"], _WORKER["store"], spec,
+                             start, context, name, markup)
         return _WORKER["make"](_WORKER["setter"], _WORKER["book"], spec, start, context)
     except BookError as exc:
         return exc.diagnostics

@@ -45,6 +45,7 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
         index = _index(layouts, book, page_map, index_start, blank)
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
+        page_map.parts_refolioed = layouts.stamped
     return Edition(front.parts + body.parts + index.parts, front.count, page_map)
 
 
@@ -125,16 +126,18 @@ def _title(book: Book, spec: tuple) -> str:
     return book.parts[spec[1] - 1].title if spec[0] == "part" else "Sources"
 
 
-def _make(setter: Typesetter, book: Book, spec: tuple, start: int | None, context) -> Part:
+def _make(setter: Typesetter, book: Book, spec: tuple, start: int | None, context, with_folios: bool = True) -> Part:
     """A part laid out (in a worker process when there are workers); the notes of a document,
-    and of the introduction in the front matter, checked against their calls."""
+    and of the introduction in the front matter, checked against their calls. Without folios,
+    start only names pages in messages (the folios are stamped on later: render/folios.py)."""
     config = setter.config
     doc = book.documents[spec[1]] if spec[0] == "document" else book.introduction if spec[0] == "front" else None
     markup = lambda repairs: _markup(config, book, spec, repairs, context)
     if doc is not None:
-        layout = layout_verified(setter, doc, markup, start, roman_folios=spec[0] == "front")
+        layout = layout_verified(setter, doc, markup, start, roman_folios=spec[0] == "front",
+                                 with_folios=with_folios)
     else:
-        layout = setter.render(markup({}), start_css(start) if start else "")
+        layout = setter.render(markup({}), start_css(start) if start and with_folios else "", with_folios)
     return setter.part(layout)
 
 

@@ -16,12 +16,12 @@ MAX_REPAIRS = 16
 
 
 def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], str], start: int | None,
-                    roman_folios: bool = False) -> Layout:
+                    roman_folios: bool = False, with_folios: bool = True) -> Layout:
     """Lay out a part and check every note against its call; repair the page, or refuse."""
     repairs: dict[str, str] = {}
     repaired: set[str] = set()
     for _ in range(MAX_REPAIRS):
-        layout = setter.render(markup(repairs), start_css(start) if start else "")
+        layout = setter.render(markup(repairs), start_css(start) if start and with_folios else "", with_folios)
         misplaced = [n for n in _notes(doc) if layout.anchors.get(n.id) != layout.anchors.get(f"{n.id}-ref")]
         if not misplaced:
             layout.repaired = len({layout.anchors[f"{note_id}-ref"] for note_id in repaired})

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bookbuild import cache
 from bookbuild.diagnostics import error
-from bookbuild.render import html, tags
+from bookbuild.render import folios, html, tags
 from bookbuild.render.fonts import faces, font_roots, static_faces
 
 # WeasyPrint (and what reads its boxes) is imported where it is used: it takes about a second to
@@ -90,14 +90,20 @@ class Typesetter:
         self.stylesheets = [self._css(filename=str(styles / "base.css")),
                             self._css(filename=str(styles / "print.css")),
                             self._css(string=page_css(config), base_url=styles.as_uri() + "/")]
+        # For the text of a part whose folios are stamped on later (folios.py): no page numbers.
+        self.unfolioed = [self.stylesheets[0],
+                          self._css(string=folios.without_folios((styles / "print.css").read_text("utf-8")),
+                                    base_url=styles.as_uri() + "/"),
+                          self.stylesheets[2]]
 
     def _css(self, **source):
         from weasyprint import CSS
         return CSS(url_fetcher=self.fetcher, font_config=self.font_config, **source)
 
-    def render(self, markup: str, extra_css: str = "") -> Layout:
+    def render(self, markup: str, extra_css: str = "", with_folios: bool = True) -> Layout:
         from weasyprint import HTML
-        sheets = self.stylesheets + ([self._css(string=extra_css)] if extra_css else [])
+        sheets = (self.stylesheets if with_folios else self.unfolioed) + \
+            ([self._css(string=extra_css)] if extra_css else [])
         with _warnings() as warnings:
             document = HTML(string=outward_links(markup), base_url=self.config.styles_dir.as_uri() + "/",
                             url_fetcher=self.fetcher).render(stylesheets=sheets, font_config=self.font_config)
@@ -110,6 +116,16 @@ class Typesetter:
                         f"refused to load {self.fetcher.refused[0]}",
                         "styles and documents may only use files inside the project")
         return Layout(document, list(document.pages), _anchors(document.pages))
+
+    def folioed(self, part: Part, markup: str, start: int) -> Part | None:
+        """A part laid out without folios, with the folios of its pages from start stamped on;
+        None if a sheet of empty pages does not page as the part does (then lay it out whole)."""
+        from bookbuild.render.placement import start_css
+        sheet = self.render(folios.sheet_markup(markup, part.pages), start_css(start) + folios.SHEET_CSS)
+        if len(sheet.pages) != part.pages:
+            return None
+        pdf = folios.stamp(part.pdf, sheet.document.write_pdf(**pdf_options(self.config)))
+        return Part.from_facts(pdf, part.facts())
 
     def part(self, layout: Layout) -> Part:
         """Write the layout's PDF; the facts go through JSON so that a Part made now and one read

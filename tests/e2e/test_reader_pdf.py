@@ -288,6 +288,10 @@ def test_marked_content_owned_by_its_elements_without_empty_spans(pdf):
             content = b"".join(s.read_bytes() for s in ([page.obj.Contents] if isinstance(
                 page.obj.Contents, pikepdf.Stream) else page.obj.Contents))
             mcids = {int(m) for m in re.findall(rb"/MCID (\d+)", content)}
+            # Forms drawn on the page (the stamped folios) are artifacts: no MCID would find its element.
+            forms = page.obj.Resources.get("/XObject", {})
+            assert not any(b"/MCID" in forms[name].read_bytes() for name in forms.keys()
+                           if forms[name].get("/Subtype") == "/Form")
             if not mcids:
                 continue
             elements = owners[int(page.obj.StructParents)]
@@ -301,11 +305,16 @@ def test_marked_content_owned_by_its_elements_without_empty_spans(pdf):
                 assert held, (page.index, mcid, str(element.S))
                 checked += 1
         assert checked > 500
-        stack, plain = [book.Root.StructTreeRoot.K[0]], 0
+        # Plain Spans stay only where content may not stand directly: under grouping elements.
+        grouping = {"/Document", "/Part", "/Art", "/Sect", "/Div", "/NonStruct", "/L", "/LI", "/Table", "/TR",
+                    "/TBody", "/THead", "/TFoot", "/BlockQuote", "/TOC", "/TOCI", "/Index", "/Private"}
+        stack, plain, kept = [book.Root.StructTreeRoot.K[0]], 0, 0
         while stack:
             element = stack.pop()
             for kid in (list(element.K) if isinstance(element.get("/K"), pikepdf.Array) else []):
                 if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                    plain += kid.S == "/Span" and set(kid.keys()) <= {"/Type", "/S", "/P", "/K", "/Pg"}
+                    if kid.S == "/Span" and set(kid.keys()) <= {"/Type", "/S", "/P", "/K", "/Pg"}:
+                        plain += str(element.S) not in grouping
+                        kept += str(element.S) in grouping
                     stack.append(kid)
-        assert plain == 0
+        assert plain == 0 and kept < checked / 4
