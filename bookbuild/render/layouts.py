@@ -1,7 +1,9 @@
 """Parts laid out once: taken from the cache when nothing that shapes them changed, else laid out
-by worker processes, one a core. A part's layout depends on its markup and on its first page (the
-folios); the first page depends on the page counts of the parts before it, so a worker may lay out
-a part ahead, at the page it will probably start on, and that layout is used only if it does."""
+by worker processes, one a core. A part's text depends on its markup alone; its folios on its
+first page, which depends on the page counts of the parts before it. The body's parts are laid
+out without folios and kept by their markup, then stamped with the folios of their first page
+(_at_start, render/folios.py). A worker may take a part ahead, at the page it will probably start
+on: its text is kept whatever that page turns out to be, and only the stamp is redone."""
 
 from __future__ import annotations
 
