@@ -4,7 +4,12 @@ its text is laid out with the page counter drawn as nothing (every `counter(page
 styles as `counter(page, none)`), kept, and for each first page it is given, a sheet of as many
 empty pages, started at that page and styled by the same print styles, draws the folios alone,
 and is laid over it. An edit that moves later parts by a page then costs each of them a sheet
-(a few hundredths of a second) instead of a layout (about a second a document)."""
+(a few hundredths of a second) instead of a layout (about a second a document).
+
+What the sheet cannot know: a page style chosen inside the part (an element deeper than the
+outermost with its own `page:`) would be drawn with the outermost element's folios. The styles
+name pages on outermost elements only; a sheet that pages differently from its part (another
+page count) makes the part be laid out whole, with its folios, instead."""
 
 from __future__ import annotations
 
