@@ -130,8 +130,11 @@ def test_interrupted_build_says_output_is_kept(small):
     assert run(small, "build").returncode == 0
     good = tree_hashes(small / "output", skip=())
     _long_record(small, 1500)
+    # A shell without job control starts background commands with SIGINT ignored, and Python then
+    # never installs its handler: the build gets Ctrl-C as a terminal would give it.
     process = subprocess.Popen([sys.executable, "-m", "bookbuild", "build", "--verbose", "-C", str(small)],
-                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=small)
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=small,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in process.stderr:
         if "enrich" in line:
             break
