@@ -17,6 +17,7 @@ from bookbuild.outputs import write_atomically
 from bookbuild.pagemap import PageMap
 from bookbuild.progress import QUIET, Progress
 from bookbuild.render import epub, pdf
+from bookbuild.render import workers
 from bookbuild.render.merge import Beside
 
 PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)
@@ -75,7 +76,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
         edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs)
     page_map, products = edition.page_map, {}
     # Its parts are merged into one PDF by another process while this one writes the EPUB.
-    beside = "pdf" in formats and "epub" in formats and (jobs or len(os.sched_getaffinity(0))) > 1
+    beside = "pdf" in formats and "epub" in formats and workers.count(jobs) > 1
     with Beside(edition.parts, edition.front_pages, config, beside) as merged:
         if "epub" in formats:
             with progress.stage("write the EPUB"):

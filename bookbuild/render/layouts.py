@@ -7,7 +7,6 @@ on: its text is kept whatever that page turns out to be, and only the stamp is r
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
@@ -15,8 +14,7 @@ from typing import Callable
 from bookbuild import cache
 from bookbuild.diagnostics import BookError
 from bookbuild.render import workers
-from bookbuild.render.placement import start_css
-from bookbuild.render.typesetter import Part, Typesetter, styles_version
+from bookbuild.render.typesetter import Part, Typesetter, start_css, styles_version
 
 # Markup characters a printed page holds, until the build has laid out parts of its own to learn from.
 CHARACTERS_A_PAGE = 9000
@@ -31,7 +29,7 @@ class Layouts:
     def __init__(self, config, book, make: Callable, store: cache.Store, jobs: int | None = None):
         self.config, self.book, self.make, self.store = config, book, make, store
         self.version = styles_version(config)
-        self.jobs = jobs or len(os.sched_getaffinity(0))
+        self.jobs = workers.count(jobs)
         self.memo: dict[str, Part] = {}            # key -> Part, for this build
         self.absent: set[str] = set()              # keys the store does not have
         self.pages: dict[str, int | None] = {}     # name (or a part's "last") -> page count, any start
@@ -39,7 +37,7 @@ class Layouts:
         self._pool: ProcessPoolExecutor | None = None
         self._characters = self._pages = 0         # markup and pages of the parts laid out: for guesses
         self.laid_out = self.reused = 0            # parts laid out by this build; parts from the store
-        self.stamped = 0                           # parts whose kept text only took new folios
+        self.refolioed = 0                         # parts whose kept text only took new folios
 
     def __enter__(self):
         return self
@@ -179,8 +177,8 @@ class Layouts:
         return self.memo[key]
 
     def _keep(self, name: str, size: int, start: int | None, part: Part, last: str | None = None,
-              stamped: bool = False) -> None:
-        """stamped: only the folios were new (the text of the part was kept)."""
+              refolioed: bool = False) -> None:
+        """refolioed: only the folios were new (the text of the part was kept)."""
         key = self._key(name, start)
         if last:
             self.pages[last] = part.pages
@@ -190,8 +188,8 @@ class Layouts:
         self.pages[name] = part.pages
         self.store.put(key, part.pdf, part.facts())
         self.store.put_pages(name, part.pages)
-        if stamped:
-            self.stamped += 1
+        if refolioed:
+            self.refolioed += 1
             return
         self.laid_out += 1
         self._characters += size

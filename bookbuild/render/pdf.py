@@ -14,7 +14,7 @@ from bookbuild.render import html, registry
 from bookbuild.render.fonts import check_glyphs
 from bookbuild.render.indexview import index_groups
 from bookbuild.render.layouts import Layouts
-from bookbuild.render.placement import layout_verified, start_css
+from bookbuild.render.placement import layout_verified
 from bookbuild.render.typesetter import Part, Typesetter
 
 
@@ -45,7 +45,7 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
         index = _index(layouts, book, page_map, index_start, blank)
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
-        page_map.parts_refolioed = layouts.stamped
+        page_map.parts_refolioed = layouts.refolioed
     return Edition(front.parts + body.parts + index.parts, front.count, page_map)
 
 
@@ -137,7 +137,7 @@ def _make(setter: Typesetter, book: Book, spec: tuple, start: int | None, contex
         layout = layout_verified(setter, doc, markup, start, roman_folios=spec[0] == "front",
                                  with_folios=with_folios)
     else:
-        layout = setter.render(markup({}), start_css(start) if start and with_folios else "", with_folios)
+        layout = setter.render(markup({}), start, with_folios)
     return setter.part(layout)
 
 

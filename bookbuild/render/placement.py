@@ -21,7 +21,7 @@ def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], 
     repairs: dict[str, str] = {}
     repaired: set[str] = set()
     for _ in range(MAX_REPAIRS):
-        layout = setter.render(markup(repairs), start_css(start) if start and with_folios else "", with_folios)
+        layout = setter.render(markup(repairs), start, with_folios)
         misplaced = [n for n in _notes(doc) if layout.anchors.get(n.id) != layout.anchors.get(f"{n.id}-ref")]
         if not misplaced:
             layout.repaired = len({layout.anchors[f"{note_id}-ref"] for note_id in repaired})
@@ -78,8 +78,3 @@ def _calls(block, number: int) -> bool:
 def _notes(doc: Document):
     return ([doc.source_note] if doc.source_note else []) + doc.notes
 
-
-def start_css(page: int) -> str:
-    # Only @page :first resets the folio of a separately rendered part (see FIELD-NOTES);
-    # the reset applies to that first page itself.
-    return f"@page :first {{ counter-reset: page {page} }}"

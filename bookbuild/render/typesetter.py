@@ -100,8 +100,10 @@ class Typesetter:
         from weasyprint import CSS
         return CSS(url_fetcher=self.fetcher, font_config=self.font_config, **source)
 
-    def render(self, markup: str, extra_css: str = "", with_folios: bool = True) -> Layout:
+    def render(self, markup: str, start: int | None = None, with_folios: bool = True, extra_css: str = "") -> Layout:
+        """start: the part's first page (its folios), unless it is laid out without them."""
         from weasyprint import HTML
+        extra_css = (start_css(start) if start and with_folios else "") + extra_css
         sheets = (self.stylesheets if with_folios else self.unfolioed) + \
             ([self._css(string=extra_css)] if extra_css else [])
         with _warnings() as warnings:
@@ -120,8 +122,7 @@ class Typesetter:
     def folioed(self, part: Part, markup: str, start: int) -> Part | None:
         """A part laid out without folios, with the folios of its pages from start stamped on;
         None if a sheet of empty pages does not page as the part does (then lay it out whole)."""
-        from bookbuild.render.placement import start_css
-        sheet = self.render(folios.sheet_markup(markup, part.pages), start_css(start) + folios.SHEET_CSS)
+        sheet = self.render(folios.sheet_markup(markup, part.pages), start, extra_css=folios.SHEET_CSS)
         if len(sheet.pages) != part.pages:
             return None
         pdf = folios.stamp(part.pdf, sheet.document.write_pdf(**pdf_options(self.config)))
@@ -138,6 +139,12 @@ class Typesetter:
                      bookmarks=layout.document.make_bookmark_tree(scale=0.75, transform_pages=True))
         pdf = tags.lean(layout.document.write_pdf(**pdf_options(self.config)))
         return Part.from_facts(pdf, json.loads(json.dumps(facts)))
+
+
+def start_css(page: int) -> str:
+    # Only @page :first resets the folio of a separately rendered part (see FIELD-NOTES);
+    # the reset applies to that first page itself.
+    return f"@page :first {{ counter-reset: page {page} }}"
 
 
 def page_css(config, context: dict | None = None) -> str:

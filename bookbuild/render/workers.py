@@ -12,6 +12,11 @@ from concurrent.futures import ProcessPoolExecutor
 PR_SET_PDEATHSIG = 1
 
 
+def count(jobs: int | None) -> int:
+    """How many workers: --jobs, else one a core this process may run on."""
+    return jobs or len(os.sched_getaffinity(0))
+
+
 def pool(workers: int, initializer=None) -> ProcessPoolExecutor:
     """fork: nothing is pickled but the jobs and their results."""
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
