@@ -154,6 +154,7 @@ def load_style(config) -> Style:
 def _load(path: str, mtime: int, language: str) -> Style:
     from citeproc import PRIMARY_DIALECTS, CitationStylesStyle
     _suppress_substituted()
+    _find_macros_once()
     xml, default_locale = _prepared_style(Path(path))
     # the style's own default-locale, else the book's language ('en' → citeproc's 'en-US')
     locale = default_locale or (language if "-" in language else PRIMARY_DIALECTS.get(language.lower(), "en-US"))
@@ -269,6 +270,29 @@ def _suppress_substituted() -> None:
     original_substitute, original_names, original_text = model.Substitute.render, model.Names.process, model.Text._variable
     model.Substitute.render, model.Names.process, model.Text._variable = substitute_render, names_process, text_variable
     model.Substitute._bookbuild = True
+
+
+def _find_macros_once() -> None:
+    """citeproc-py finds a macro by an XPath search of the whole style at every call: 186,000
+    searches, ~40% of the citations of a 300-document reader. Each style's macros are found once
+    and kept on its root element, as citeproc-py keeps its own state on elements (the style holds
+    its root, so that element object lives as long as the style)."""
+    from citeproc import model
+    if getattr(model.CitationStylesElement, "_bookbuild_macros_found", False):
+        return
+
+    def get_macro(self, name):
+        root = self.get_root()
+        macros = getattr(root, "_bookbuild_macros", None)
+        if macros is None:
+            macros = root._bookbuild_macros = {}
+            for macro in root.xpath_search("cs:macro"):
+                macros.setdefault(macro.get("name"), macro)      # the first of a name, as [1] finds
+        return macros[name] if name in macros else original(self, name)
+
+    original = model.CitationStylesElement.get_macro
+    model.CitationStylesElement.get_macro = get_macro
+    model.CitationStylesElement._bookbuild_macros_found = True
 
 
 # The style in force while run() enriches a book: note_form(meta) and bibliography_form(meta) keep

@@ -152,3 +152,20 @@ def test_field_text_is_kept_exactly():
     assert plain_text(note) == ("\u201cTalks on \u201cthe Thaw\u201d & <after>,\u201d January 5, 1960, "
                                 "Smith & Sons, https://example.org/?a=1&b=2.")
     assert [n.href for n in walk_inlines(note) if isinstance(n, Link)] == ["https://example.org/?a=1&b=2"]
+
+
+def test_each_style_renders_with_its_own_macros(tmp_path):
+    """citations.py finds each style's macros once (citeproc-py searched the style at every call):
+    two styles with a macro of the same name, loaded in one process, each keep their own."""
+    root = project(tmp_path, "citation_style: house\n")
+    csl = (root / "styles" / "csl" / f"{citations.DEFAULT_STYLE}.csl").read_text()
+    assert csl.count('<macro name="title-note">') == 1
+    (root / "styles" / "csl" / "house.csl").write_text(csl.replace(
+        '<macro name="title-note">', '<macro name="title-note"><text value="HOUSE TITLE"/></macro>\n'
+        '<macro name="title-note-unused">'))
+    _, default_before, _ = cited(REPO)
+    _, house, _ = cited(root)
+    _, default_after, _ = cited(REPO)
+    note = house["doc-1959-10-02-khrushchev-mao"][0]
+    assert "HOUSE TITLE" in note and KHRUSHCHEV_TITLE not in note
+    assert default_before == default_after == DEFAULT
