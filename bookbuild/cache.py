@@ -140,9 +140,6 @@ class Store:
             _keep(_entry(self.folder, key, ".pdf"), pdf)
             _keep(_entry(self.folder, key, ".json"), json.dumps({**facts, "pdf_sha256": digest(pdf)}).encode("utf-8"))
 
-    def has(self, key: str) -> bool:
-        return self.folder is not None and _entry(self.folder, key, ".json").exists()
-
     def get_pages(self, name: str) -> int | None:
         if self.folder is None:
             return None

@@ -96,7 +96,7 @@ def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str],
     body = _Sequence(blank)
     placed = layouts.sequence(specs, markups, xref_pages, progress)
     for start, part in placed:
-        if body.open_recto() != start:      # Layouts._starts and open_recto count pages alike
+        if body.open_recto() != start:      # Layouts.sequence and open_recto count pages alike
             raise RuntimeError(f"part {len(body.parts)} placed at page {start}, opens on {body.count + 1}")
         body.add(part)
     body.sources_start = placed[-1][0]                     # Sources is the body's last part
@@ -128,8 +128,8 @@ def _title(book: Book, spec: tuple) -> str:
 
 def _make(setter: Typesetter, book: Book, spec: tuple, start: int | None, context, with_folios: bool = True) -> Part:
     """A part laid out (in a worker process when there are workers); the notes of a document,
-    and of the introduction in the front matter, checked against their calls. Without folios,
-    start only names pages in messages (the folios are stamped on later: render/folios.py)."""
+    and of the introduction in the front matter, checked against their calls. Without folios
+    (start None), the same on any first page: they are stamped on later (render/folios.py)."""
     config = setter.config
     doc = book.documents[spec[1]] if spec[0] == "document" else book.introduction if spec[0] == "front" else None
     markup = lambda repairs: _markup(config, book, spec, repairs, context)

@@ -33,12 +33,18 @@ def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], 
         note = misplaced[0]
         repaired.add(note.id)
         if not _repair(doc, note, repairs, layout):
-            page = layout.anchors.get(f"{note.id}-ref", 0) + (start or 1)
-            folio = roman(page) if roman_folios else str(page)
-            raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on page {folio}, the page "
-                        "of its call", "shorten the note, or split the paragraph that calls it")
+            raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on "
+                        f"{_page(layout.anchors.get(f'{note.id}-ref', 0), start, roman_folios)}, the page of its "
+                        "call", "shorten the note, or split the paragraph that calls it")
     raise error("P002", doc.path, None, "notes could not be set on the pages of their calls",
                 "shorten the longest notes of this document")
+
+
+def _page(index: int, start: int | None, roman_folios: bool) -> str:
+    """A page of the part, by its folio; by its place in the document when laid out without folios."""
+    if start is None:
+        return f"the document's page {index + 1}"
+    return f"page {roman(start + index) if roman_folios else start + index}"
 
 
 def _caller(doc: Document, note):

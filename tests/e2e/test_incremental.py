@@ -72,16 +72,15 @@ def test_rebuild_after_an_edit_that_adds_pages_equals_a_clean_build(tmp_path):
     products, laid_out, reused, refolioed = build(root)
     assert products["pages"] > before["pages"]
     # The document is laid out, and the contents and index whose page numbers it changed; the
-    # parts after it (the other document, Sources) only take the folios of their new first pages
-    # (or are found in the cache at them: laid out ahead there by the first build).
+    # parts after it (the other document, Sources) only take the folios of their new first pages.
     assert 1 <= laid_out <= 3 and refolioed >= 1
-    # in one process, one part after another: what the workers lay out ahead changes nothing
+    # in one process, one part after another: the workers change nothing
     assert products == clean_build_of(root, tmp_path / "clean", "--jobs", "1")
 
 
 def test_page_counts_lost_from_the_cache_change_nothing(tmp_path, monkeypatch):
-    """The page counts kept beside the layouts only guide the guesses: without them the parts
-    found in the cache are placed by their own page counts, never at a guessed first page."""
+    """The page counts kept beside the layouts spare reading the kept texts: without them the
+    counts come from those texts, and nothing is laid out again."""
     from bookbuild import build as pipeline
     root = copy_project(tmp_path / "reader")
     first, _, _, _ = build(root)
@@ -90,3 +89,23 @@ def test_page_counts_lost_from_the_cache_change_nothing(tmp_path, monkeypatch):
     result = pipeline.build(root)
     assert result.page_map.parts_laid_out == 0
     assert {path.suffix: path.read_bytes() for path in result.outputs.values()} == first
+
+
+def test_a_clean_build_lays_out_each_text_once_and_stamps_it(tmp_path, monkeypatch):
+    """Without the cache too: every part of the body is laid out once, without folios, and its
+    folios are stamped on at its first page (nothing is laid out at a guessed page, then again)."""
+    from bookbuild import build as pipeline
+    from bookbuild.render import pdf
+    calls = []
+    make = pdf._make
+
+    def counted(setter, book, spec, start, context, with_folios=True):
+        calls.append((spec[0], with_folios))
+        return make(setter, book, spec, start, context, with_folios)
+    monkeypatch.setattr(pdf, "_make", counted)
+    result = pipeline.build(copy_project(tmp_path / "reader"), jobs=1, use_cache=False)
+    body = [kind for kind, with_folios in calls if kind in ("part", "document", "sources")]
+    assert sorted(body) == sorted(["sources"] + ["document"] * len(result.book.documents)
+                                  + ["part"] * sum(1 for part in result.book.parts if part.title))
+    assert all(not with_folios for kind, with_folios in calls if kind in ("part", "document", "sources"))
+    assert result.page_map.parts_refolioed == 0 and result.page_map.parts_laid_out == len(calls)
