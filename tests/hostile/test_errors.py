@@ -220,3 +220,22 @@ def test_output_that_is_a_folder_is_a_clear_error(small):
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
     assert re.search(r"output/reader\.pdf: error O001: cannot write: Is a directory \(.*previous file is kept\)",
                      out.stderr), out.stderr
+
+
+def test_a_note_too_long_for_its_page_is_an_error_naming_its_line(small):
+    """A note longer than a page cannot be set on the page of its call: the build stops with the
+    note's file and line, the page (of its document: texts are laid out before their folios are
+    known), what to do, and output/ kept."""
+    assert run(small, "build").returncode == 0
+    good = tree_hashes(small / "output", skip=())
+    long_note = " ".join(["The note goes on about the border, the ministry and the reception."] * 400)
+    path = chapter(small, f"A paragraph that calls a note.[^long]\n\n[^long]: {long_note}\n")
+    out = run(small, "build")
+    line = _line_of(small, "chapters/x.md", "[^long]: ")
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    # note 2: the source note is the first; page 2: the calling paragraph was moved on to open
+    # the next page (the last repair), and the note does not fit there either
+    assert re.fullmatch(rf"\S*chapters/x\.md:{line}: error P002: note 2 cannot be set on the document's page 2, the "
+                        r"page of its call \(shorten the note, or split the paragraph that calls it\)\n",
+                        out.stderr), out.stderr
+    assert tree_hashes(small / "output", skip=()) == good and path.exists()
