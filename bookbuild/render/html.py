@@ -14,6 +14,7 @@ from markupsafe import Markup
 from bookbuild.enrich.citations import display_date, how_to_cite_inlines
 from bookbuild.model import (Block, CrossRef, Document, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text,
                              plain_text)
+from bookbuild.render.marks import MarkPlaces, countable
 
 PRINT, EPUB = "print", "epub"
 SPAN_TAGS = {"em": "em", "strong": "strong", "code": "code", "strike": "s", "sup": "sup", "sub": "sub"}
@@ -37,10 +38,15 @@ class Renderer:
     person_links: dict | None = None          # index entry -> href of its Persons entry (EPUB)
     hrefs: dict | None = None                 # id -> file#id (EPUB cross-references)
     xref_pages: dict | None = None            # id -> print page label (print cross-references)
+    # Print: index marks inside blocks are not elements, their places are recorded (render/marks.py);
+    # without it (the EPUB, a part laid out again with anchors) each mark is a span with an id.
+    mark_places: MarkPlaces | None = None
 
     def __post_init__(self):
         self._pending: list[tuple[int, str]] = []
         self._offset = 0
+        self._element: str | None = None          # the element whose characters are being counted
+        self._count = 0
 
     def pagebreaks(self, element_id: str) -> Markup:
         """Markers for print pages that begin at an element (sections, index entries)."""
@@ -80,16 +86,22 @@ class Renderer:
 
     def _inline(self, node) -> str:
         if isinstance(node, Text):
+            self._counted(node.text)
             return self._text(node.text) if self._pending else _escape(node.text)
         if isinstance(node, Span):
             return self._span(node)
         if isinstance(node, Link):
             return f'<a href="{_escape(node.href)}">{self._inlines(node.children)}</a>'
         if isinstance(node, IndexMark):
+            if self.mark_places is not None and self._element is not None:
+                self.mark_places.marks[node.id] = (self._element, self._count)
+                self.mark_places.totals[self._element] = 0           # counted to the end: _end_counting
             inner = self._inlines(node.children)
             href = (self.person_links or {}).get(node.entry) if node.first else None
             if href:        # the first mention of a person in a document leads to who they were
                 inner = f'<a class="person" href="{_escape(href)}">{inner}</a>'
+            if self.mark_places is not None and self._element is not None:
+                return inner
             return f'<span class="ix" id="{_escape(node.id)}">{inner}</span>'
         if isinstance(node, NoteRef):
             return self._noteref(self.note_by_number(node.number))
@@ -105,6 +117,7 @@ class Renderer:
             lang = _escape(node.lang)
             return f'<span lang="{lang}" xml:lang="{lang}">{self._inlines(node.children)}</span>'
         if node.kind == "url" and not self._pending:
+            self._counted(plain_text(node.children))
             return f'<span class="url">{breakable_url(plain_text(node.children))}</span>'
         tag = SPAN_TAGS.get(node.kind, "span")
         cls = "" if node.kind in SPAN_TAGS else f' class="{_escape(node.kind)}"'
@@ -112,10 +125,13 @@ class Renderer:
 
     def _crossref(self, ref: CrossRef) -> str:
         """EPUB: a link to the place. Print: the name and the page, e.g. 'Document 2 (p. 7)'."""
+        if not ref.children:
+            self._counted(ref.text)
         words = self._inlines(ref.children) if ref.children else _escape(ref.text)
         if self.medium == EPUB:
             return f'<a class="xref" href="{_escape((self.hrefs or {}).get(ref.anchor, "#"))}">{words}</a>'
         page = (self.xref_pages or {}).get(ref.anchor, "00")    # 00: a first layout, before pages are known
+        self._counted(f"(p.{page})")
         return f'<a class="xref" href="#{_escape(ref.anchor)}">{words} (p.\u00a0{_escape(page)})</a>'
 
     def note_by_number(self, number: int) -> Note:
@@ -128,10 +144,33 @@ class Renderer:
             return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{note_id}-ref" '
                     f'href="#{note_id}">{note.number:d}</a>')
         # Print: the call, then the note itself, which WeasyPrint floats to the page's foot.
+        self._counted(str(note.number))
+        outer = self._counting(note.id, f"{note.number}.")
         body = "".join(f'<span class="fn-p">{self._inlines(b.inlines)}</span>' for b in note.blocks)
+        self._end_counting(outer)
         source = " source-note" if note.is_source else ""
         return (f'<a class="noteref" id="{note_id}-ref" href="#{note_id}">{note.number:d}</a>'
                 f'<span class="footnote{source}" id="{note_id}"><span class="fn-num">{note.number:d}.</span> {body}</span>')
+
+    def _counted(self, text: str) -> None:
+        if self._element is not None:
+            self._count += countable(text)
+
+    def _counting(self, element: str | None, opening: str) -> tuple[str | None, int] | None:
+        """Count the characters of element (print, with mark places), from those of the text its
+        markup opens with; returns what was being counted before, for _end_counting."""
+        if self.mark_places is None or not element:
+            return None
+        outer = (self._element, self._count)
+        self._element, self._count = element, countable(opening)
+        return outer
+
+    def _end_counting(self, outer: tuple[str | None, int] | None) -> None:
+        if outer is None:
+            return
+        if self._element in self.mark_places.totals:            # it holds marks
+            self.mark_places.totals[self._element] = self._count
+        self._element, self._count = outer
 
     def _blocks(self, blocks: list[Block]) -> str:
         return "\n".join([self._block(block) for block in blocks])
@@ -149,7 +188,9 @@ class Renderer:
             return f"<pre{attrs}>{self._inlines(block.inlines)}</pre>"
         if block.inlines:
             self._pending, self._offset = sorted((self.breaks or {}).get(block.id, [])), 0
+            outer = self._counting(block.id, "")
             inner = self._inlines(block.inlines) + "".join(self._marker(label) for _, label in self._pending)
+            self._end_counting(outer)
             self._pending = []
         else:
             inner = self._blocks(block.blocks)
@@ -186,6 +227,6 @@ def render(config, template: str, medium: str, doc: Document | None = None, **co
     """Render one template of styles/templates for a medium ('print' or 'epub')."""
     env = _environment(config.styles_dir / "templates")
     renderer = Renderer(medium, doc, context.get("repairs"), context.get("breaks"), context.get("person_links"),
-                        context.get("hrefs"), context.get("xref_pages"))
+                        context.get("hrefs"), context.get("xref_pages"), context.get("mark_places"))
     return env.get_template(template).render(config=config, medium=medium, doc=doc, r=renderer,
                                              **context)

@@ -86,3 +86,33 @@ def overflowing(box, right: float, current: str = "") -> list[tuple[str, str]]:
     if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
         return [(current, box.text)]
     return [hit for child in getattr(box, "children", None) or [] for hit in overflowing(child, right, current)]
+
+
+_GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")
+
+
+def element_characters(pages, elements: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """For each of the elements: (page index, characters of its text on that page), in page order,
+    counted as render/marks.py counts them. Generated content is not the element's text."""
+    from bookbuild.render.marks import countable
+    counts: dict[str, dict[int, int]] = {}
+
+    def walk(box, current: str | None, page: int) -> None:
+        if (box.element_tag or "").endswith(_GENERATED):
+            return
+        element = getattr(box, "element", None)
+        element_id = element.get("id") if element is not None else None
+        if element_id in elements:
+            current = element_id
+        if isinstance(box, boxes.TextBox):
+            if current is not None:
+                on_page = counts.setdefault(current, {})
+                on_page[page] = on_page.get(page, 0) + countable(box.text)
+            return
+        for child in getattr(box, "children", None) or []:
+            walk(child, current, page)
+
+    if elements:
+        for index, page in enumerate(pages):
+            walk(page._page_box, None, index)
+    return {element: sorted(on_page.items()) for element, on_page in counts.items()}

@@ -14,6 +14,7 @@ from bookbuild.render import html, registry
 from bookbuild.render.fonts import check_glyphs
 from bookbuild.render.indexview import index_groups
 from bookbuild.render.layouts import Layouts
+from bookbuild.render.marks import MarkPlaces, mark_pages
 from bookbuild.render.placement import layout_verified
 from bookbuild.render.typesetter import Part, Typesetter
 
@@ -87,7 +88,7 @@ def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str],
             specs.append(("part", number))
         specs += [("document", position[id(doc)], doc.id) for doc in part.documents]
     specs.append(("sources",))
-    markups = [_markup(layouts.config, book, spec, {}, xref_pages) for spec in specs]
+    markups = [_markup(layouts.config, book, spec, {}, xref_pages, MarkPlaces()) for spec in specs]
 
     def progress(done: int, total: int, first: int | None) -> None:
         if on_document:
@@ -103,20 +104,21 @@ def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str],
     return body
 
 
-def _markup(config, book: Book, spec: tuple, repairs: dict, context) -> str:
+def _markup(config, book: Book, spec: tuple, repairs: dict, context, places: MarkPlaces | None = None) -> str:
     """A part's markup. context: the cross-reference pages (body parts), what the front matter
-    needs from the body's layout (front), or the markup itself (index, blank page)."""
+    needs from the body's layout (front), or the markup itself (index, blank page). With places,
+    index marks are recorded there, not written as spans (render/marks.py)."""
     kind = spec[0]
     if kind == "part":
         return html.render(config, "print/part.xhtml.j2", html.PRINT, number=spec[1],
                            title=book.parts[spec[1] - 1].title)
     if kind == "document":
         return html.render(config, "print/document.xhtml.j2", html.PRINT, book.documents[spec[1]],
-                           repairs=repairs, xref_pages=context)
+                           repairs=repairs, xref_pages=context, mark_places=places)
     if kind == "sources":
         return html.render(config, "print/back.xhtml.j2", html.PRINT, part="sources", documents=book.documents)
     if kind == "front":
-        return _front_markup(config, book, repairs, **context)
+        return _front_markup(config, book, repairs, places, **context)
     return context
 
 
@@ -130,15 +132,30 @@ def _make(setter: Typesetter, book: Book, spec: tuple, start: int | None, contex
     """A part laid out (in a worker process when there are workers); the notes of a document,
     and of the introduction in the front matter, checked against their calls. Without folios
     (start None), the same on any first page: they are stamped on later (render/folios.py)."""
+    from bookbuild.render import layoutfacts          # WeasyPrint's boxes: only where a part is laid out
+    places = MarkPlaces()
+    layout = _verified(setter, book, spec, start, context, with_folios, places)
+    pages = mark_pages(places, layoutfacts.element_characters(layout.pages, set(places.totals)))
+    if pages is None:       # the layout's text did not count as the markup's: marks as spans, exact
+        layout = _verified(setter, book, spec, start, context, with_folios, None)
+    else:
+        layout.anchors.update(pages)
+    return setter.part(layout)
+
+
+def _verified(setter: Typesetter, book: Book, spec: tuple, start: int | None, context, with_folios: bool,
+              places: MarkPlaces | None):
     config = setter.config
     doc = book.documents[spec[1]] if spec[0] == "document" else book.introduction if spec[0] == "front" else None
-    markup = lambda repairs: _markup(config, book, spec, repairs, context)
+
+    def markup(repairs: dict) -> str:
+        if places is not None:
+            places.marks.clear()
+            places.totals.clear()
+        return _markup(config, book, spec, repairs, context, places)
     if doc is not None:
-        layout = layout_verified(setter, doc, markup, start, roman_folios=spec[0] == "front",
-                                 with_folios=with_folios)
-    else:
-        layout = setter.render(markup({}), start, with_folios)
-    return setter.part(layout)
+        return layout_verified(setter, doc, markup, start, roman_folios=spec[0] == "front", with_folios=with_folios)
+    return setter.render(markup({}), start, with_folios)
 
 
 def _index(layouts: Layouts, book: Book, page_map: PageMap, start: int, blank: Part) -> "_Sequence":
@@ -182,16 +199,17 @@ class _Sequence:
 def _front(layouts: Layouts, book, body: _Sequence, index_start, created, xref_pages) -> Part:
     context = dict(pages={a: str(p + 1) for a, p in body.anchors.items()}, created=created,
                    back_entries=[("Sources", body.sources_start), ("Index", index_start)], xref_pages=xref_pages)
-    return layouts.one(("front",), _markup(layouts.config, book, ("front",), {}, context), None, context)
+    return layouts.one(("front",), _markup(layouts.config, book, ("front",), {}, context, MarkPlaces()), None, context)
 
 
-def _front_markup(config, book: Book, repairs: dict, pages, created, back_entries, xref_pages) -> str:
+def _front_markup(config, book: Book, repairs: dict, places: MarkPlaces | None, pages, created, back_entries,
+                  xref_pages) -> str:
     lists = registry.lists(config)
     front_entries = [(title, f"#{which}-title") for which, title, _ in lists]
     if book.introduction:
         front_entries.append(("Introduction", f"#{book.introduction.id}-title"))
     return html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction, repairs=repairs,
-                       xref_pages=xref_pages, parts=book.parts, pages=pages, created=created, registry=lists,
+                       xref_pages=xref_pages, mark_places=places, parts=book.parts, pages=pages, created=created, registry=lists,
                        front_entries=front_entries, back_entries=back_entries, **html.copyright_context(book))
 
 

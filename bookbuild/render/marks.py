@@ -1,0 +1,45 @@
+"""Index marks in print without elements of their own. A span around every indexed word made
+WeasyPrint's line layout about a third slower (each span splits the text it sits in), so the print
+markup records where each mark is instead: in which element, after how many characters. The
+layout counts the same characters on each page (layoutfacts.element_characters), and a mark's
+page is the page that holds its first character. Characters are counted alike on both sides:
+everything but white space and hyphens (WeasyPrint adds a hyphen where it breaks a word)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_UNCOUNTED = re.compile(r"[\s\-\u2010\u00ad]+")
+
+
+def countable(text: str) -> int:
+    return len(_UNCOUNTED.sub("", text))
+
+
+@dataclass
+class MarkPlaces:
+    """Filled by the print Renderer: where each mark is, and how many characters each element
+    holding marks has (to check that the layout counted the same text)."""
+    marks: dict[str, tuple[str, int]] = field(default_factory=dict)   # mark id -> (element id, characters before it)
+    totals: dict[str, int] = field(default_factory=dict)              # element id -> its characters
+
+
+def mark_pages(places: MarkPlaces, counts: dict[str, list[tuple[int, int]]]) -> dict[str, int] | None:
+    """Each mark's page (an index into the part's pages), from the characters of each element
+    on each page; None if an element's characters do not add up to what its markup holds (then
+    the part is laid out again with a span around each mark: its anchors are exact)."""
+    for element, total in places.totals.items():
+        if sum(n for _, n in counts.get(element, [])) != total:
+            return None
+    pages: dict[str, int] = {}
+    for mark, (element, before) in places.marks.items():
+        seen = 0
+        for page, characters in counts.get(element, []):
+            seen += characters
+            if seen > before:
+                pages[mark] = page
+                break
+        else:
+            return None          # a mark with no character of its own at the element's end
+    return pages
