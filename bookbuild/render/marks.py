@@ -7,14 +7,16 @@ everything but white space and hyphens (WeasyPrint adds a hyphen where it breaks
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-_UNCOUNTED = re.compile(r"[\s\-\u2010\u00ad]+")
+# White space (what str.isspace() calls so) and hyphens; str.translate is several times faster than a regex.
+_WHITE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+_UNCOUNTED = str.maketrans("", "", _WHITE + "-\u2010\u00ad")
 
 
 def countable(text: str) -> int:
-    return len(_UNCOUNTED.sub("", text))
+    return len(text.translate(_UNCOUNTED))
 
 
 @dataclass
