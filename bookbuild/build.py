@@ -74,7 +74,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
     with progress.stage("lay out the PDF"), source_date(created):
         edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs)
-    page_map, products = edition.page_map, {}
+    page_map, products, pdf_fonts = edition.page_map, {}, None
     # Its parts are merged into one PDF by another process while this one writes the EPUB.
     beside = "pdf" in formats and "epub" in formats and workers.count(jobs) > 1
     with Beside(edition.parts, edition.front_pages, config, beside) as merged:
@@ -83,11 +83,12 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
                 epub_bytes = epub.write(book, config, page_map, created)
         if "pdf" in formats:
             with progress.stage("merge the PDF"):
-                products["pdf"] = merged.result()
+                written = merged.result()
+            products["pdf"], pdf_fonts = written.pdf, written.fonts
     if "epub" in formats:
         products["epub"] = epub_bytes
     with progress.stage("verify"):
-        diagnostics = warnings + verify.run(book, config, page_map, products)
+        diagnostics = warnings + verify.run(book, config, page_map, products, pdf_fonts)
     if any(d.severity == ERROR for d in diagnostics):
         raise BookError(diagnostics)         # nothing is written: output/ keeps the last good files
     result = BuildResult(page_map=page_map, book=book, diagnostics=diagnostics)

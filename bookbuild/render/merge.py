@@ -10,10 +10,12 @@ import hashlib
 import io
 import sys
 import warnings
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 import pikepdf
 
+from bookbuild import verify
 from bookbuild.diagnostics import BookError, error
 from bookbuild.render import workers
 from bookbuild.render.typesetter import OUTWARD, Part
@@ -30,11 +32,11 @@ class Beside:
         self.job, self.beside = (parts, front_pages, config), beside
         self._pool = None
 
-    def result(self) -> bytes:
+    def result(self) -> "Merged":
         if self._pool is None:
             return merge(*self.job)
         outcome = self._future.result()
-        if not isinstance(outcome, bytes):
+        if not isinstance(outcome, Merged):
             raise BookError(outcome)
         return outcome
 
@@ -58,14 +60,20 @@ class Beside:
 
 
 def _merge_job():
-    """The PDF, or the diagnostics of the error that stopped it (an exception may not unpickle)."""
+    """The Merged PDF, or the diagnostics of the error that stopped it (an exception may not unpickle)."""
     try:
         return merge(*_JOB["job"])
     except BookError as exc:
         return exc.diagnostics
 
 
-def merge(parts: list[Part], front_pages: int, config) -> bytes:
+@dataclass
+class Merged:
+    pdf: bytes
+    fonts: dict[str, bool]           # verify.fonts of the document written: its fonts, embedded or not
+
+
+def merge(parts: list[Part], front_pages: int, config) -> Merged:
     """parts in page order; the first gives the catalog (language, metadata, viewer preferences)."""
     book = pikepdf.open(io.BytesIO(parts[0].pdf))
     tree = _Tree(book)
@@ -99,7 +107,7 @@ def merge(parts: list[Part], front_pages: int, config) -> bytes:
     # deterministic_id keeps the first /ID entry (the book's identifier) and derives the second
     # from the content: two builds of the same sources are byte-identical.
     book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+    return Merged(out.getvalue(), verify.fonts(book))
 
 
 class _Tree:
