@@ -12,7 +12,7 @@ class PageMap:
     # Per PDF page: the ids around its first line (outermost first) and that line's text.
     page_starts: list[tuple[list[str], str]] = field(default_factory=list)
     repaired_pages: int = 0
-    parts_laid_out: int = 0                                   # by this build (a speculative one counts)
+    parts_laid_out: int = 0                                   # by this build
     parts_reused: int = 0                                     # taken from the layout cache
     parts_refolioed: int = 0                                  # kept text given the folios of a new first page
     short_fragments: list[tuple[int, str, int]] = field(default_factory=list)  # widows and orphans

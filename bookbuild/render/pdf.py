@@ -209,8 +209,9 @@ def _front_markup(config, book: Book, repairs: dict, places: MarkPlaces | None, 
     if book.introduction:
         front_entries.append(("Introduction", f"#{book.introduction.id}-title"))
     return html.render(config, "print/front.xhtml.j2", html.PRINT, book.introduction, repairs=repairs,
-                       xref_pages=xref_pages, mark_places=places, parts=book.parts, pages=pages, created=created, registry=lists,
-                       front_entries=front_entries, back_entries=back_entries, **html.copyright_context(book))
+                       xref_pages=xref_pages, mark_places=places, parts=book.parts, pages=pages, created=created,
+                       registry=lists, front_entries=front_entries, back_entries=back_entries,
+                       **html.copyright_context(book))
 
 
 def index_context(book: Book, page_map: PageMap) -> dict:

@@ -77,7 +77,8 @@ def test_counts_that_disagree_give_marks_as_spans(monkeypatch):
     doc = book.documents[1]
     monkeypatch.setattr(layoutfacts, "element_characters", lambda pages, elements: {})
     part = pdf._make(setter, book, ("document", 1, doc.id), None, {}, with_folios=False)
-    marks = [node.id for block in leaf_blocks(doc) for node in walk_inlines(block.inlines) if isinstance(node, IndexMark)]
+    marks = [node.id for block in leaf_blocks(doc) for node in walk_inlines(block.inlines)
+             if isinstance(node, IndexMark)]
     assert marks and all(mark in part.anchors for mark in marks)
 
 
