@@ -88,7 +88,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     if "epub" in formats:
         products["epub"] = epub_bytes
     with progress.stage("verify"):
-        diagnostics = warnings + verify.run(book, config, page_map, products, pdf_fonts)
+        diagnostics = warnings + verify.run(book, config, page_map, pdf_fonts)
     if any(d.severity == ERROR for d in diagnostics):
         raise BookError(diagnostics)         # nothing is written: output/ keeps the last good files
     result = BuildResult(page_map=page_map, book=book, diagnostics=diagnostics)

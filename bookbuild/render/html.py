@@ -93,16 +93,15 @@ class Renderer:
         if isinstance(node, Link):
             return f'<a href="{_escape(node.href)}">{self._inlines(node.children)}</a>'
         if isinstance(node, IndexMark):
-            if self.mark_places is not None and self._element is not None:
+            placed = self.mark_places is not None and self._element is not None
+            if placed:      # print: the mark's place is recorded, the term is not an element
                 self.mark_places.marks[node.id] = (self._element, self._count)
                 self.mark_places.totals[self._element] = 0           # counted to the end: _end_counting
             inner = self._inlines(node.children)
             href = (self.person_links or {}).get(node.entry) if node.first else None
             if href:        # the first mention of a person in a document leads to who they were
                 inner = f'<a class="person" href="{_escape(href)}">{inner}</a>'
-            if self.mark_places is not None and self._element is not None:
-                return inner
-            return f'<span class="ix" id="{_escape(node.id)}">{inner}</span>'
+            return inner if placed else f'<span class="ix" id="{_escape(node.id)}">{inner}</span>'
         if isinstance(node, NoteRef):
             return self._noteref(self.note_by_number(node.number))
         if isinstance(node, CrossRef):
