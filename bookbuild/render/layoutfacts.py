@@ -1,11 +1,14 @@
 """What a laid-out page holds, read from WeasyPrint's boxes: where it begins, lines per paragraph,
-text past the margin. Only the PDF writer looks inside boxes; everything else uses anchors."""
+text past the margin, how much of an element's text it holds (index marks: render/marks.py).
+Only the PDF writer looks inside boxes; everything else uses anchors."""
 
 from __future__ import annotations
 
 import re
 
 from weasyprint.formatting_structure import boxes
+
+from bookbuild.render.marks import countable
 
 BLOCK_ID = re.compile(r"-b\d+$")       # our leaf blocks' ids (enrich.ids)
 
@@ -94,7 +97,6 @@ _GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-
 def element_characters(pages, elements: set[str]) -> dict[str, list[tuple[int, int]]]:
     """For each of the elements: (page index, characters of its text on that page), in page order,
     counted as render/marks.py counts them. Generated content is not the element's text."""
-    from bookbuild.render.marks import countable
     counts: dict[str, dict[int, int]] = {}
 
     def walk(box, current: str | None, page: int) -> None:
