@@ -15,6 +15,7 @@ class PageMap:
     parts_laid_out: int = 0                                   # by this build
     parts_reused: int = 0                                     # taken from the layout cache
     parts_refolioed: int = 0                                  # kept text given the folios of a new first page
+    parts_spanned: int = 0                                    # laid out again with index marks as spans
     short_fragments: list[tuple[int, str, int]] = field(default_factory=list)  # widows and orphans
     overflows: list[tuple[int, str, str]] = field(default_factory=list)        # (page, block, text) past the margin
 

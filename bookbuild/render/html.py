@@ -93,8 +93,11 @@ class Renderer:
         if isinstance(node, Link):
             return f'<a href="{_escape(node.href)}">{self._inlines(node.children)}</a>'
         if isinstance(node, IndexMark):
-            placed = self.mark_places is not None and self._element is not None
-            if placed:      # print: the mark's place is recorded, the term is not an element
+            # print: the mark's place is recorded, the term is not an element; an empty mark has
+            # no character of its own to find on a page, so it keeps its span
+            placed = self.mark_places is not None and self._element is not None and \
+                countable(plain_text(node.children)) > 0
+            if placed:
                 self.mark_places.marks[node.id] = (self._element, self._count)
                 self.mark_places.totals[self._element] = 0           # counted to the end: _end_counting
             inner = self._inlines(node.children)
@@ -130,8 +133,9 @@ class Renderer:
         if self.medium == EPUB:
             return f'<a class="xref" href="{_escape((self.hrefs or {}).get(ref.anchor, "#"))}">{words}</a>'
         page = (self.xref_pages or {}).get(ref.anchor, "00")    # 00: a first layout, before pages are known
-        self._counted(f"(p.{page})")
-        return f'<a class="xref" href="#{_escape(ref.anchor)}">{words} (p.\u00a0{_escape(page)})</a>'
+        where = f" (p.\u00a0{page})"
+        self._counted(where)
+        return f'<a class="xref" href="#{_escape(ref.anchor)}">{words}{_escape(where)}</a>'
 
     def note_by_number(self, number: int) -> Note:
         notes = ([self.doc.source_note] if self.doc.source_note else []) + self.doc.notes
@@ -143,13 +147,32 @@ class Renderer:
             return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{note_id}-ref" '
                     f'href="#{note_id}">{note.number:d}</a>')
         # Print: the call, then the note itself, which WeasyPrint floats to the page's foot.
-        self._counted(str(note.number))
-        outer = self._counting(note.id, f"{note.number}.")
-        body = "".join(f'<span class="fn-p">{self._inlines(b.inlines)}</span>' for b in note.blocks)
+        call, number = f"{note.number:d}", f"{note.number:d}."
+        self._counted(call)
+        outer = self._counting(note.id, number)
+        body = self._note_paragraphs(note.blocks)
         self._end_counting(outer)
         source = " source-note" if note.is_source else ""
-        return (f'<a class="noteref" id="{note_id}-ref" href="#{note_id}">{note.number:d}</a>'
-                f'<span class="footnote{source}" id="{note_id}"><span class="fn-num">{note.number:d}.</span> {body}</span>')
+        return (f'<a class="noteref" id="{note_id}-ref" href="#{note_id}">{call}</a>'
+                f'<span class="footnote{source}" id="{note_id}"><span class="fn-num">{number}</span> {body}</span>')
+
+    def _note_paragraphs(self, blocks: list[Block], marker: str = "") -> str:
+        """A print note's blocks as inline spans (the note floats inline), one a paragraph; the
+        first paragraph of a list item leads with its bullet or number."""
+        out = []
+        for block in blocks:
+            if block.inlines:
+                self._counted(marker)
+                out.append(f'<span class="fn-p">{_escape(marker)}{self._inlines(block.inlines)}</span>')
+            else:
+                start = block.attrs.get("start", "1")
+                start = int(start) if start.isdigit() else 1
+                for n, item in enumerate(block.blocks):
+                    lead = {"ol": f"{start + n}. ", "ul": "\u2022 "}.get(block.kind, "")
+                    out.append(self._note_paragraphs([item] if item.inlines else item.blocks, marker + lead))
+                    marker = ""
+            marker = ""
+        return "".join(out)
 
     def _counted(self, text: str) -> None:
         if self._element is not None:

@@ -96,25 +96,29 @@ _GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-
 
 def element_characters(pages, elements: set[str]) -> dict[str, list[tuple[int, int]]]:
     """For each of the elements: (page index, characters of its text on that page), in page order,
-    counted as render/marks.py counts them. Generated content is not the element's text."""
+    counted as render/marks.py counts them. Generated content is not the element's text, nor is a
+    table's header or footer repeated on the pages after its first."""
     counts: dict[str, dict[int, int]] = {}
 
-    def walk(box, current: str | None, page: int) -> None:
+    def walk(box, current: str | None, page: int, repeated: bool) -> None:
         if (box.element_tag or "").endswith(_GENERATED):
             return
         element = getattr(box, "element", None)
         element_id = element.get("id") if element is not None else None
         if element_id in elements:
             current = element_id
+        if isinstance(box, boxes.TableRowGroupBox) and (box.is_header or box.is_footer):
+            repeated = True
         if isinstance(box, boxes.TextBox):
             if current is not None:
                 on_page = counts.setdefault(current, {})
-                on_page[page] = on_page.get(page, 0) + countable(box.text)
+                if not (repeated and any(earlier < page for earlier in on_page)):
+                    on_page[page] = on_page.get(page, 0) + countable(box.text)
             return
         for child in getattr(box, "children", None) or []:
-            walk(child, current, page)
+            walk(child, current, page, repeated)
 
     if elements:
         for index, page in enumerate(pages):
-            walk(page._page_box, None, index)
+            walk(page._page_box, None, index, False)
     return {element: sorted(on_page.items()) for element, on_page in counts.items()}

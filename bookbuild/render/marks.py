@@ -3,7 +3,9 @@ WeasyPrint's line layout about a third slower (each span splits the text it sits
 markup records where each mark is instead: in which element, after how many characters. The
 layout counts the same characters on each page (layoutfacts.element_characters), and a mark's
 page is the page that holds its first character. Characters are counted alike on both sides:
-everything but white space and hyphens (WeasyPrint adds a hyphen where it breaks a word)."""
+everything but white space and hyphens (WeasyPrint adds a hyphen where it breaks a word). This
+holds while an element's text runs from page to page in its markup's order, as text in the flow
+does; an empty mark has no character to find, so it keeps its span."""
 
 from __future__ import annotations
 

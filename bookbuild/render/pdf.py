@@ -59,6 +59,7 @@ def _extend(page_map: PageMap, sequence: "_Sequence", labels: list[str]) -> None
     page_map.short_fragments += [(p + offset, block, n) for p, block, n in sequence.short]
     page_map.overflows += [(p + offset, block, text) for p, block, text in sequence.overflows]
     page_map.repaired_pages += sequence.repaired
+    page_map.parts_spanned += sequence.spanned
 
 
 def _main_matter(layouts: Layouts, book: Book, blank: Part,
@@ -138,6 +139,7 @@ def _make(setter: Typesetter, book: Book, spec: tuple, start: int | None, contex
     pages = mark_pages(places, layoutfacts.element_characters(layout.pages, set(places.totals)))
     if pages is None:       # the layout's text did not count as the markup's: marks as spans, exact
         layout = _verified(setter, book, spec, start, context, with_folios, None)
+        layout.spanned = True
     else:
         layout.anchors.update(pages)
     return setter.part(layout)
@@ -176,7 +178,7 @@ class _Sequence:
 
     def __init__(self, blank: Part):
         self.blank, self.parts, self.count, self.anchors, self.starts = blank, [], 0, {}, []
-        self.short, self.overflows, self.repaired, self.sources_start = [], [], 0, 0
+        self.short, self.overflows, self.repaired, self.sources_start, self.spanned = [], [], 0, 0, 0
 
     def open_recto(self) -> int:
         """Pad to an even count of pages; the number the next page will have."""
@@ -194,6 +196,7 @@ class _Sequence:
         for anchor, page in part.anchors.items():
             self.anchors.setdefault(anchor, page + offset)
         self.repaired += part.repaired
+        self.spanned += part.spanned
 
 
 def _front(layouts: Layouts, book, body: _Sequence, index_start, created, xref_pages) -> Part:

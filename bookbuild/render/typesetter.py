@@ -32,6 +32,7 @@ class Layout:
     pages: list
     anchors: dict[str, int]
     repaired: int = 0
+    spanned: bool = False          # laid out again with a span around each index mark (render/marks.py)
 
     def faults(self) -> tuple[list[tuple[int, str, int]], list[tuple[int, str, str]]]:
         """Paragraph fragments of one line at a page turn (page, block id, lines), and text
@@ -61,6 +62,7 @@ class Part:
     overflows: list                               # (page, block id, text) past the margin
     repaired: int
     bookmarks: list                               # WeasyPrint's tree, page indices in this part
+    spanned: bool = False                         # its index marks are spans (Layout.spanned)
 
     def facts(self) -> dict:
         facts = asdict(self)
@@ -135,7 +137,7 @@ class Typesetter:
         short, overflows = layout.faults()
         facts = dict(pages=len(layout.pages), anchors=layout.anchors,
                      starts=[layoutfacts.page_start(page) for page in layout.pages],
-                     short=short, overflows=overflows, repaired=layout.repaired,
+                     short=short, overflows=overflows, repaired=layout.repaired, spanned=layout.spanned,
                      bookmarks=layout.document.make_bookmark_tree(scale=0.75, transform_pages=True))
         pdf = tags.lean(layout.document.write_pdf(**pdf_options(self.config)))
         return Part.from_facts(pdf, json.loads(json.dumps(facts)))

@@ -23,7 +23,8 @@ def _laid_out_text(pages, elements: set[str]) -> dict[str, list[tuple[int, str]]
     found: dict[str, list[tuple[int, str]]] = {}
 
     def walk(box, current, page):
-        if (box.element_tag or "").endswith(("::before", "::after", "::marker", "::footnote-call")):
+        if (box.element_tag or "").endswith(("::before", "::after", "::marker", "::footnote-call",
+                                             "::footnote-marker")):
             return
         element = getattr(box, "element", None)
         element_id = element.get("id") if element is not None else None
@@ -77,6 +78,7 @@ def test_counts_that_disagree_give_marks_as_spans(monkeypatch):
     doc = book.documents[1]
     monkeypatch.setattr(layoutfacts, "element_characters", lambda pages, elements: {})
     part = pdf._make(setter, book, ("document", 1, doc.id), None, {}, with_folios=False)
+    assert part.spanned
     marks = [node.id for block in leaf_blocks(doc) for node in walk_inlines(block.inlines)
              if isinstance(node, IndexMark)]
     assert marks and all(mark in part.anchors for mark in marks)
@@ -90,3 +92,63 @@ def test_mark_pages_counts_characters_to_the_page_that_holds_the_first_of_the_te
     assert mark_pages(places, {"p": [(0, 10), (1, 4)], "note": [(1, 4)]}) is None     # one character short
     assert mark_pages(MarkPlaces(marks={"z": ("p", 15)}, totals={"p": 15}), {"p": [(0, 15)]}) is None
     assert countable("Sino-Soviet\u00a0talks,\nagain") == len("SinoSoviettalks,again")
+
+
+def test_a_list_in_a_note_is_printed_and_its_marks_indexed(tmp_path):
+    """A footnote holding a list: every item is on the printed page (the print markup used to keep
+    only a note's top-level paragraphs, dropping the list, and the index then had no page for a
+    mark inside it); the mark's locator is the page of the note."""
+    from pypdf import PdfReader
+    from bookbuild.scaffold import init
+    root = tmp_path / "r"
+    init(root)
+    record = next((root / "chapters").glob("1945*.md"))
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text + "\nA sentence that calls a listing note.[^list]\n\n[^list]: Three places:\n\n"
+                      "    - Berlin, first\n    - Potsdam, second\n    - Moscow, third\n", encoding="utf-8")
+    result = build.build(root, jobs=1)
+    pages = [page.extract_text() for page in PdfReader(result.outputs["pdf"]).pages]
+    holding = [n for n, page in enumerate(pages) if "Berlin, first" in page]
+    assert holding and all(item in pages[holding[0]] for item in ("• Potsdam, second", "• Moscow, third"))
+    potsdam = next(entry for entry in result.book.index if entry.name == "Potsdam")
+    in_note = [mark for mark in potsdam.marks if result.page_map.anchors[mark] == holding[0]]
+    assert in_note, "the mark in the note's list has the note's page"
+
+
+def test_an_empty_mark_keeps_its_span():
+    """An empty mark ([]{index=...}) has no character of its own to find on a page: it stays a span
+    (an exact anchor) and does not make its document fall back."""
+    from bookbuild.model import Block, Document, IndexMark, Text
+    from bookbuild.render import html
+    doc = Document.__new__(Document)
+    renderer = html.Renderer(html.PRINT, doc, mark_places=MarkPlaces())
+    empty = IndexMark(entry="E", children=[], line=1, id="m-empty")
+    full = IndexMark(entry="E", children=[Text("term")], line=1, id="m-full")
+    empty.first = full.first = False
+    block = Block("p", 1, inlines=[Text("Word"), empty, Text(" more "), full], id="b1")
+    markup = renderer._block(block)
+    assert '<span class="ix" id="m-empty"></span>' in markup and 'id="m-full"' not in markup
+    assert renderer.mark_places.marks == {"m-full": ("b1", len("Wordmore"))}
+
+
+def test_a_mark_in_a_table_header_repeated_on_every_page_is_counted_once(tmp_path):
+    """WeasyPrint repeats a table's header on each page the table crosses; its marks are on the
+    table's first page, and the document does not fall back."""
+    from bookbuild.scaffold import init
+    root = tmp_path / "r"
+    init(root)
+    record = next((root / "chapters").glob("1945*.md"))
+    rows = "".join(f"| row {n} of the schedule | a cell of some length {n} |\n" for n in range(120))
+    record.write_text(record.read_text(encoding="utf-8") + "\n| Arrivals at Potsdam | Notes |\n|---|---|\n" + rows,
+                      encoding="utf-8")
+    config, book = build.read(root)
+    position, doc = next((n, d) for n, d in enumerate(book.documents) if d.path == record)
+    places = MarkPlaces()
+    layout = pdf._verified(Typesetter(config), book, ("document", position, doc.id), None, {}, False, places)
+    assert len(layout.pages) >= 3
+    text = _laid_out_text(layout.pages, set(places.totals))
+    header = next(m for m, (element, _) in places.marks.items() if "Arrivals" in "".join(t for _, t in text[element]))
+    cell = places.marks[header][0]
+    assert len({page for page, _ in text[cell]}) >= 3                # the header drawn on every page
+    pages = mark_pages(places, layoutfacts.element_characters(layout.pages, set(places.totals)))
+    assert pages is not None and pages[header] == text[cell][0][0]
