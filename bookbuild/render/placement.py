@@ -33,15 +33,17 @@ def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], 
         note = misplaced[0]
         repaired.add(note.id)
         if not _repair(doc, note, repairs, layout):
-            raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on "
-                        f"{_page(layout.anchors.get(f'{note.id}-ref', 0), start, roman_folios)}, the page of its "
+            folios_from = (start or 1) if with_folios else None
+            where = _page(layout.anchors.get(f"{note.id}-ref", 0), folios_from, roman_folios)
+            raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on {where}, the page of its "
                         "call", "shorten the note, or split the paragraph that calls it")
     raise error("P002", doc.path, None, "notes could not be set on the pages of their calls",
                 "shorten the longest notes of this document")
 
 
 def _page(index: int, start: int | None, roman_folios: bool) -> str:
-    """A page of the part, by its folio; by its place in the document when laid out without folios."""
+    """A page of the part by its folio, counted from start; by its place in the document when the
+    part is laid out without folios (start None)."""
     if start is None:
         return f"the document's page {index + 1}"
     return f"page {roman(start + index) if roman_folios else start + index}"

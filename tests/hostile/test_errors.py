@@ -239,3 +239,17 @@ def test_a_note_too_long_for_its_page_is_an_error_naming_its_line(small):
                         r"page of its call \(shorten the note, or split the paragraph that calls it\)\n",
                         out.stderr), out.stderr
     assert tree_hashes(small / "output", skip=()) == good and path.exists()
+
+
+def test_a_note_too_long_in_the_introduction_names_its_roman_folio(small):
+    """The front matter is laid out with its folios: the page is named as printed (roman)."""
+    long_note = " ".join(["The note goes on about the conference, the delegations and the city."] * 400)
+    intro = small / "chapters" / "introduction.md"
+    intro.write_text(intro.read_text(encoding="utf-8") + f"\nA sentence with a note.[^long]\n\n[^long]: {long_note}\n",
+                     encoding="utf-8")
+    out = run(small, "build")
+    line = _line_of(small, "chapters/introduction.md", "[^long]: ")
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert re.fullmatch(rf"\S*chapters/introduction\.md:{line}: error P002: note \d+ cannot be set on page [ivxl]+, "
+                        r"the page of its call \(shorten the note, or split the paragraph that calls it\)\n",
+                        out.stderr), out.stderr
