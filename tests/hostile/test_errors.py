@@ -222,34 +222,27 @@ def test_output_that_is_a_folder_is_a_clear_error(small):
                      out.stderr), out.stderr
 
 
-def test_a_note_too_long_for_its_page_is_an_error_naming_its_line(small):
+@pytest.mark.parametrize("name, page", [
+    # a record's text is laid out before its folios are known; page 2: the calling paragraph was
+    # moved on to open the next page (the last repair), and the note does not fit there either
+    ("x.md", "the document's page 2"),
+    ("introduction.md", "page [ivxl]+"),          # the front matter is laid out with its roman folios
+])
+def test_a_note_too_long_for_its_page_is_an_error_naming_its_line_and_page(small, name, page):
     """A note longer than a page cannot be set on the page of its call: the build stops with the
-    note's file and line, the page (of its document: texts are laid out before their folios are
-    known), what to do, and output/ kept."""
+    note's file and line, the page, what to do, and output/ kept."""
     assert run(small, "build").returncode == 0
     good = tree_hashes(small / "output", skip=())
+    path = small / "chapters" / name
+    if not path.exists():
+        chapter(small, "", name=name)
     long_note = " ".join(["The note goes on about the border, the ministry and the reception."] * 400)
-    path = chapter(small, f"A paragraph that calls a note.[^long]\n\n[^long]: {long_note}\n")
+    path.write_text(path.read_text(encoding="utf-8") + f"\nA paragraph that calls a note.[^long]\n\n"
+                    f"[^long]: {long_note}\n", encoding="utf-8")
     out = run(small, "build")
-    line = _line_of(small, "chapters/x.md", "[^long]: ")
+    line = _line_of(small, f"chapters/{name}", "[^long]: ")
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
-    # note 2: the source note is the first; page 2: the calling paragraph was moved on to open
-    # the next page (the last repair), and the note does not fit there either
-    assert re.fullmatch(rf"\S*chapters/x\.md:{line}: error P002: note 2 cannot be set on the document's page 2, the "
+    assert re.fullmatch(rf"\S*chapters/{re.escape(name)}:{line}: error P002: note \d+ cannot be set on {page}, the "
                         r"page of its call \(shorten the note, or split the paragraph that calls it\)\n",
                         out.stderr), out.stderr
-    assert tree_hashes(small / "output", skip=()) == good and path.exists()
-
-
-def test_a_note_too_long_in_the_introduction_names_its_roman_folio(small):
-    """The front matter is laid out with its folios: the page is named as printed (roman)."""
-    long_note = " ".join(["The note goes on about the conference, the delegations and the city."] * 400)
-    intro = small / "chapters" / "introduction.md"
-    intro.write_text(intro.read_text(encoding="utf-8") + f"\nA sentence with a note.[^long]\n\n[^long]: {long_note}\n",
-                     encoding="utf-8")
-    out = run(small, "build")
-    line = _line_of(small, "chapters/introduction.md", "[^long]: ")
-    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
-    assert re.fullmatch(rf"\S*chapters/introduction\.md:{line}: error P002: note \d+ cannot be set on page [ivxl]+, "
-                        r"the page of its call \(shorten the note, or split the paragraph that calls it\)\n",
-                        out.stderr), out.stderr
+    assert tree_hashes(small / "output", skip=()) == good
