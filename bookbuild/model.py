@@ -48,6 +48,7 @@ class IndexMark:
     children: list["Inline"]
     line: int
     id: str = ""
+    first: bool = False  # the entry's first mark in its document (enrich.index): the EPUB links it to Persons
 
 
 @dataclass

@@ -124,7 +124,6 @@ def test_an_empty_mark_keeps_its_span():
     renderer = html.Renderer(html.PRINT, doc, mark_places=MarkPlaces())
     empty = IndexMark(entry="E", children=[], line=1, id="m-empty")
     full = IndexMark(entry="E", children=[Text("term")], line=1, id="m-full")
-    empty.first = full.first = False
     block = Block("p", 1, inlines=[Text("Word"), empty, Text(" more "), full], id="b1")
     markup = renderer._block(block)
     assert '<span class="ix" id="m-empty"></span>' in markup and 'id="m-full"' not in markup
