@@ -97,8 +97,9 @@ class Layouts:
         return texts
 
     def _run(self, jobs: dict, progress=None) -> dict:
-        """{index: (function, *arguments)} -> {index: result}: here, or across the workers when
-        there are any and more than one job; the first error stops the rest."""
+        """{index: (function, *arguments)} -> {index: result}. Here while no worker has been
+        started and there is one worker or one job (a fork and WeasyPrint's import in a worker
+        would cost more); else across the workers. The first error stops the rest."""
         results: dict = {}
         if progress:
             progress(set())

@@ -147,6 +147,8 @@ def _make(setter: Typesetter, book: Book, spec: tuple, start: int | None, contex
 
 def _verified(setter: Typesetter, book: Book, spec: tuple, start: int | None, context, with_folios: bool,
               places: MarkPlaces | None):
+    """The part laid out, its notes checked against their calls (placement.py); with places, its
+    index marks recorded there rather than written as spans."""
     config = setter.config
     doc = book.documents[spec[1]] if spec[0] == "document" else book.introduction if spec[0] == "front" else None
 
