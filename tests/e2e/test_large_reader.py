@@ -198,6 +198,19 @@ def test_index_entries_present_and_locators_in_range(large):
     assert romans <= set(labels[:index_start]), romans
 
 
+def test_index_ranges_never_part_at_their_dash(large):
+    """A range "112–113" is one locator: no line of the index ends or begins at its dash, and the
+    word joiners that hold it whole are not in the page's text (copied, it reads as printed)."""
+    root, result, reader, texts, notes = large
+    index_start = _destinations(reader)["index-title"]
+    lines = [line.strip() for page in texts[index_start:] for line in page.split("\n") if line.strip()]
+    ranges = [line for line in lines if re.search(r"(\d|[ivxlc])–(\d|[ivxlc])", line)]
+    assert len(ranges) > 20
+    parted = [line for line in lines if line.endswith(("–", "\u2060")) or line.startswith(("–", "\u2060"))]
+    assert parted == []
+    assert not any("\u2060" in page for page in texts)
+
+
 def _on_page(form: str, texts: list[str], page: int) -> bool:
     """The form is on the page, or begins at its foot and ends at the top of the next page (maybe
     inside a word hyphenated at the page turn)."""
