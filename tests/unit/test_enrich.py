@@ -56,6 +56,25 @@ def test_typography_rules():
     assert fix("ll. 120-12") == "ll. 120\u201312"
     assert fix("1959-10-02") == "1959-10-02"
     assert fix("wait...") == "wait\u2026"
+    assert fix("wait . . . then") == "wait \u2026 then"
+
+
+def test_typography_skips_only_texts_a_rule_cannot_match():
+    """fix tests for a rule's strings before it searches: on texts made of the characters the
+    rules look at, it gives what every rule applied without that test gives."""
+    import random
+    from bookbuild.enrich.typography import RULES
+
+    def every_rule(text: str) -> str:
+        for pattern, replacement, _ in RULES:
+            text = pattern.sub(replacement, text)
+        return text
+
+    rng = random.Random(7)
+    texts = ["".join(rng.choice("a1 -.\"“(,") for _ in range(rng.randint(1, 12))) for _ in range(20000)]
+    changed = [t for t in texts if every_rule(t) != t]
+    assert len(changed) > 200
+    assert [fix(t) for t in texts] == [every_rule(t) for t in texts]
 
 
 def test_speaker_labels():
