@@ -71,19 +71,22 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
         config, book = read(root, progress)
     created = build_time(config)
-    # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
-    with progress.stage("lay out the PDF"), source_date(created):
-        edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs)
-    page_map, products, pdf_fonts = edition.page_map, {}, None
-    # Its parts are merged into one PDF by another process while this one writes the EPUB.
+    products, pdf_fonts = {}, None
+    # The PDF's parts are merged into one by another process, from when the parts before the index
+    # are known, while this one lays out the index and writes the EPUB.
     beside = "pdf" in formats and "epub" in formats and workers.count(jobs) > 1
-    with Beside(edition.parts, edition.front_pages, config, beside) as merged:
+    with Beside(config, beside) as merging:
+        # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
+        with progress.stage("lay out the PDF"), source_date(created):
+            edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs, before_index=merging.head)
+        merging.tail(edition.parts, edition.front_pages)
+        page_map = edition.page_map
         if "epub" in formats:
             with progress.stage("write the EPUB"):
                 epub_bytes = epub.write(book, config, page_map, created)
         if "pdf" in formats:
             with progress.stage("merge the PDF"):
-                written = merged.result()
+                written = merging.result()
             products["pdf"], pdf_fonts = written.pdf, written.fonts
     if "epub" in formats:
         products["epub"] = epub_bytes

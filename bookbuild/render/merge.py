@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import sys
+import itertools
+import multiprocessing
+import os
+import queue
+import threading
 import warnings
 from dataclasses import dataclass
+from typing import Iterable
 from urllib.parse import unquote
 
 import pikepdf
@@ -20,51 +25,112 @@ from bookbuild.diagnostics import BookError, error
 from bookbuild.render import workers
 from bookbuild.render.typesetter import OUTWARD, Part
 
-_JOB: dict = {}                # set before the fork: the merging process inherits the parts
-
 
 class Beside:
-    """The merge in a process of its own, started now, so that the EPUB is written meanwhile
-    (a rebuild that lays out little spends most of its time merging). `result()` waits for it;
-    with `beside` false it merges here, when asked."""
+    """The merge in a process of its own, started before the layout. The parts before the index
+    reach it (head) as soon as they are known and it merges them while the index is laid out;
+    the rest follow (tail), and it finishes while this process writes the EPUB. With `beside`
+    false it merges here, in result().
 
-    def __init__(self, parts: list[Part], front_pages: int, config, beside: bool):
-        self.job, self.beside = (parts, front_pages, config), beside
-        self._pool = None
+    A plain forked process and two pipes, not a pool: it is forked before the layout workers, and
+    a pool's thread, forked into them, could hold a lock they then wait for."""
 
-    def result(self) -> "Merged":
-        if self._pool is None:
-            return merge(*self.job)
-        outcome = self._future.result()
-        if not isinstance(outcome, Merged):
-            raise BookError(outcome)
-        return outcome
+    def __init__(self, config, beside: bool):
+        self.config, self.beside = config, beside
+        self._process = self._to = self._back = None
+        self._sent, self._done = 0, False
+        self._job: tuple | None = None             # (parts, front pages), to merge here
 
     def __enter__(self):
-        # Started here, not in __init__: whatever follows the fork is inside the with block, so
-        # __exit__ stops the merge on an error or Ctrl-C.
         if self.beside:
-            _JOB["job"] = self.job
-            self._pool = workers.pool(1)
-            try:
-                self._future = self._pool.submit(_merge_job)
-            except BaseException:
-                self.__exit__(*sys.exc_info())
-                raise
+            context = multiprocessing.get_context("fork")
+            (receiving, self._to), (self._back, sending) = context.Pipe(False), context.Pipe(False)
+            self._process = context.Process(target=_merge_job, daemon=True, args=(
+                receiving, sending, (self._to, self._back), self.config, os.getpid()))
+            self._process.start()
+            receiving.close()
+            sending.close()
         return self
 
+    def head(self, parts: list[Part], front_pages: int) -> None:
+        """The parts before the index, in page order, and the count of front-matter pages."""
+        if self._process is not None:
+            self._sent = len(parts)
+            self._send((parts, front_pages))
+
+    def tail(self, parts: list[Part], front_pages: int) -> None:
+        """All the parts in page order (the head's first, sent already): the merge can finish."""
+        if self._process is None:
+            self._job = (parts, front_pages)
+        else:
+            self._send(parts[self._sent:])
+
+    def result(self) -> "Merged":
+        """The merged PDF of the parts of tail()."""
+        if self._process is None:
+            return merge(*self._job, self.config)
+        try:
+            outcome = self._back.recv()
+        except EOFError:
+            raise RuntimeError("the merging process ended without a result") from None
+        self._done = True
+        if isinstance(outcome, list):
+            raise BookError(outcome)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def _send(self, message) -> None:
+        try:
+            self._to.send(message)
+        except BrokenPipeError:          # it stopped, and says why in the pipe back: result() reads it
+            pass
+
     def __exit__(self, kind, *exc):
-        if self._pool is not None:
-            workers.stop(self._pool, failed=kind is not None)
-            _JOB.clear()
+        if self._process is not None:
+            if not self._done:
+                self._process.terminate()          # an error, or Ctrl-C: its work is not wanted
+            self._process.join()
+            self._to.close()
+            self._back.close()
 
 
-def _merge_job():
-    """The Merged PDF, or the diagnostics of the error that stopped it (an exception may not unpickle)."""
+def _merge_job(receiving, sending, parents_ends, config, parent: int) -> None:
+    """Merge the head's parts, then the rest; send the Merged PDF, the diagnostics of the error
+    that stopped it (a BookError may not unpickle), or the exception, for the parent to raise."""
+    workers.follow_parent(parent)
+    for end in parents_ends:
+        end.close()
     try:
-        return merge(*_JOB["job"])
+        head, front_pages = receiving.recv()
+        sending.send(merge(itertools.chain(head, _read_ahead(receiving)), front_pages, config))
     except BookError as exc:
-        return exc.diagnostics
+        sending.send(exc.diagnostics)
+    except EOFError:                     # the build stopped before the merge: nothing to send
+        pass
+    except Exception as exc:             # a bug: the parent reports it as the build's own
+        sending.send(RuntimeError(f"the merge failed: {type(exc).__name__}: {exc}"))
+
+
+def _read_ahead(receiving):
+    """The rest of the parts, read by a thread as soon as they are sent, so that the sender (the
+    build's process, about to write the EPUB) never waits for this merge to want them."""
+    box: queue.Queue = queue.Queue(1)
+
+    def read() -> None:
+        try:
+            box.put(receiving.recv())
+        except EOFError:
+            box.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def rest():
+        parts = box.get()
+        if parts is None:
+            raise EOFError
+        yield from parts
+    return rest()
 
 
 @dataclass
@@ -73,24 +139,26 @@ class Merged:
     fonts: dict[str, bool]           # verify.fonts of the document written: its fonts, embedded or not
 
 
-def merge(parts: list[Part], front_pages: int, config) -> Merged:
+def merge(parts: Iterable[Part], front_pages: int, config) -> Merged:
     """parts in page order; the first gives the catalog (language, metadata, viewer preferences)."""
-    book = pikepdf.open(io.BytesIO(parts[0].pdf))
+    parts = iter(parts)
+    first = next(parts)
+    book = pikepdf.open(io.BytesIO(first.pdf))
     tree = _Tree(book)
     names = _names(book, book)
-    bookmarks = _shifted(parts[0].bookmarks, 0)
-    bare: dict[int, int] = {}             # id of a part with nothing to point at -> its first page here
-    for part in parts[1:]:
+    bookmarks = _shifted(first.bookmarks, 0)
+    bare: dict[bytes, int] = {}           # PDF of a part with nothing to point at -> its first page here
+    for part in parts:
         offset = len(book.pages)
-        if id(part) in bare:
-            _repeat_pages(book, bare[id(part)], part.pages)
+        if part.pdf in bare:
+            _repeat_pages(book, bare[part.pdf], part.pages)
             continue
         # Each part is closed once copied: the copies keep what they need (qpdf --check decodes
         # every stream of the result, the tests read every page's text), and keeping all parts
         # open till the save raised the 300-document merge's peak from 1.0 to 1.45 GB.
         with pikepdf.open(io.BytesIO(part.pdf)) as source:
             if _bare(source) and not part.bookmarks:
-                bare[id(part)] = offset
+                bare[part.pdf] = offset
                 _copy_bare_pages(book, source)
                 continue
             tree.append(book, source)

@@ -28,9 +28,11 @@ class Edition:
     page_map: PageMap
 
 
-def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None = None) -> Edition:
+def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None = None,
+            before_index=None) -> Edition:
     """Order: documents (arabic from 1), Sources, then the front matter (its contents need the
-    documents' pages), then the Index (it needs every page). Each part starts on a recto."""
+    documents' pages), then the Index (it needs every page). Each part starts on a recto.
+    before_index(parts, front pages): the parts before the index, in page order, once they are known."""
     check_glyphs(book, config)
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
     with Layouts(config, book, _make, store, jobs) as layouts:
@@ -43,6 +45,8 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
         page_map = PageMap()
         _extend(page_map, front, [roman(n) for n in range(1, front.count + 1)])
         _extend(page_map, body, [str(n) for n in range(1, body.count + 1)])
+        if before_index:
+            before_index(front.parts + body.parts, front.count)
         index = _index(layouts, book, page_map, index_start, blank)
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
