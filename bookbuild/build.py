@@ -73,8 +73,8 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     created = build_time(config)
     products, pdf_fonts = {}, None
     # The PDF's parts are merged into one by another process, from when the parts before the index
-    # are known, while this one lays out the index and writes the EPUB.
-    beside = "pdf" in formats and "epub" in formats and workers.count(jobs) > 1
+    # are known, while this one lays out the index and writes the EPUB (one worker: here, at the end).
+    beside = "pdf" in formats and workers.count(jobs) > 1
     with Beside(config, beside) as merging:
         # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
         with progress.stage("lay out the PDF"), source_date(created):

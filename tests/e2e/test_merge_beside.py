@@ -12,7 +12,8 @@ from bookbuild.diagnostics import BookError, error
 from bookbuild.render import merge as merge_module, pdf
 
 
-def test_the_parts_before_the_index_are_merged_while_the_index_is_laid_out(project, monkeypatch, tmp_path):
+@pytest.mark.parametrize("formats", [("epub", "pdf"), ("pdf",)])
+def test_the_parts_before_the_index_are_merged_while_the_index_is_laid_out(project, monkeypatch, tmp_path, formats):
     begun = tmp_path / "merge-begun"
     real_merge = merge_module.merge
 
@@ -33,7 +34,7 @@ def test_the_parts_before_the_index_are_merged_while_the_index_is_laid_out(proje
 
     monkeypatch.setattr(merge_module, "merge", merge_saying_when_it_begins)
     monkeypatch.setattr(pdf, "_index", index_once_the_merge_has_begun)
-    result = pipeline.build(project, jobs=2)
+    result = pipeline.build(project, formats, jobs=2)
     assert waited == [True]
     assert result.outputs["pdf"].read_bytes().startswith(b"%PDF-")
 
