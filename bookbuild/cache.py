@@ -14,6 +14,9 @@ from pathlib import Path
 
 # Entries unused for this long are removed after a build, so the store does not grow for ever.
 KEEP_DAYS = 30
+# Looking costs a stat of every entry (a third of a second with a 300-document reader's entries
+# in it): once a day is enough to keep entries a month.
+PRUNE_EVERY_HOURS = 24
 
 _bypassed: list[bool] = [False]
 
@@ -90,7 +93,15 @@ def keep_object(kind: str, key: str, value) -> None:
 
 def prune(now: float) -> None:
     """Remove the entries no build has read or written for KEEP_DAYS (layouts, parsed chapters,
-    citations; the font instances live in root()/fonts itself, not in two-letter folders)."""
+    citations; the font instances live in root()/fonts itself, not in two-letter folders), if no
+    build has looked for PRUNE_EVERY_HOURS."""
+    looked = root() / "pruned"
+    try:
+        if now - looked.stat().st_mtime < PRUNE_EVERY_HOURS * 3600:
+            return
+    except OSError:
+        pass
+    _keep(looked, b"")
     for entry in root().glob("*/??/*"):
         try:
             if now - entry.stat().st_mtime > KEEP_DAYS * 86400:

@@ -44,6 +44,24 @@ def test_page_counts_and_pruning(tmp_path, monkeypatch):
     assert list((cache.root() / "layouts" / old[:2]).glob(f"{old}.*")) == []
 
 
+def test_pruning_looks_once_a_day(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    store = cache.Store(cache.root() / "layouts")
+    now = time.time()
+    cache.prune(now)                                  # looks, finds nothing to remove
+    old = cache.digest("old")
+    store.put(old, b"%PDF old", {"pages": 2})
+    stale = now - (cache.KEEP_DAYS + 1) * 86400
+    for path in (cache.root() / "layouts" / old[:2]).glob(f"{old}.*"):
+        os.utime(path, (stale, stale))
+    cache.prune(now + 3600)                           # an hour later: does not look
+    assert store.get(old) is not None
+    for path in (cache.root() / "layouts" / old[:2]).glob(f"{old}.*"):
+        os.utime(path, (stale, stale))                # get() marked it used
+    cache.prune(now + (cache.PRUNE_EVERY_HOURS + 1) * 3600)
+    assert store.get(old) is None
+
+
 def test_no_folder_means_no_cache(tmp_path):
     store = cache.Store(None)
     store.put("k", b"%PDF", {})
