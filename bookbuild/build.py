@@ -60,7 +60,8 @@ def stay_inside(root: Path) -> None:
 
 def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET,
           jobs: int | None = None, use_cache: bool = True) -> BuildResult:
-    with cache.bypassed(not use_cache):      # --no-cache: nothing read from the cache, nothing kept
+    # --no-cache: nothing read from the cache, nothing kept; --jobs: the processes of every stage
+    with cache.bypassed(not use_cache), workers.limited(jobs):
         result = _build(root, formats, progress, jobs)
         if cache.active():
             cache.prune(time.time())

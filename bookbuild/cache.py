@@ -75,6 +75,11 @@ def remembered(kind: str, key: str, compute):
     return value
 
 
+def is_remembered(kind: str, key: str) -> bool:
+    """Whether remembered() would find key without computing (a damaged entry: it computes)."""
+    return active() and _entry(root() / kind, key, ".json").is_file()
+
+
 def kept_object(kind: str, key: str):
     """A Python object kept by keep_object (the parsed chapters), or None. The cache is the user's
     own folder, trusted like their chapters; an entry that does not load is a miss."""

@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=("epub", "pdf"), help="build one format only")
     build.add_argument("-v", "--verbose", action="store_true", help="show the time each stage takes")
     build.add_argument("-j", "--jobs", type=_positive, metavar="N",
-                       help="lay out with N processes (default: one a core)")
+                       help="lay out, cite and merge with N processes (default: one a core)")
     build.add_argument("--no-cache", action="store_true",
                        help="use nothing kept from earlier builds (layouts, parsed chapters, citations) "
                             "and keep nothing")

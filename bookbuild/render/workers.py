@@ -3,18 +3,32 @@ parent handles it) and die with their parent; after an error they are stopped, n
 
 from __future__ import annotations
 
+import contextvars
 import ctypes
 import multiprocessing
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 PR_SET_PDEATHSIG = 1
 
+_JOBS: contextvars.ContextVar[int | None] = contextvars.ContextVar("jobs", default=None)
 
-def count(jobs: int | None) -> int:
-    """How many workers: --jobs, else one a core this process may run on."""
-    return jobs or len(os.sched_getaffinity(0))
+
+def count(jobs: int | None = None) -> int:
+    """How many workers: jobs, else the build's --jobs (limited()), else one a core this process may run on."""
+    return jobs or _JOBS.get() or len(os.sched_getaffinity(0))
+
+
+@contextmanager
+def limited(jobs: int | None):
+    """Within it count() is jobs: --jobs holds for every stage that works in parallel."""
+    token = _JOBS.set(jobs)
+    try:
+        yield
+    finally:
+        _JOBS.reset(token)
 
 
 def pool(workers: int, initializer=None) -> ProcessPoolExecutor:

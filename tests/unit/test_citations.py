@@ -1,5 +1,6 @@
 """Citations from metadata through a CSL style (citeproc-py): source notes, Sources entries, how to cite."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -169,3 +170,34 @@ def test_each_style_renders_with_its_own_macros(tmp_path):
     note = house["doc-1959-10-02-khrushchev-mao"][0]
     assert "HOUSE TITLE" in note and KHRUSHCHEV_TITLE not in note
     assert default_before == default_after == DEFAULT
+
+
+def test_a_clean_build_cites_across_the_workers_what_one_process_would(monkeypatch):
+    """With no citation kept, enough items are cited by forked workers: each result the same as
+    one cited here; with one job (--jobs 1) or few items, nothing is forked."""
+    from bookbuild import cache
+    from bookbuild.render import workers
+    style = citations.load_style(config_mod.load(REPO))
+    items = [json.dumps(citations.csl_item({"title": f"Record {n} of a meeting", "date": f"1960-01-{n:02d}",
+                                            "archive": "APRF", "translator": "D. W."}), sort_keys=True)
+             for n in range(1, 1 + citations.PARALLEL_FROM + 4)]
+    forked = []
+    real_pool = workers.pool
+    monkeypatch.setattr(workers, "pool", lambda *a, **k: forked.append(a) or real_pool(*a, **k))
+    with cache.bypassed():
+        with workers.limited(1):
+            citations._cite_all(style, items)
+        assert forked == [] and citations._WORKED_OUT == {}
+        with workers.limited(2):
+            citations._cite_all(style, items[:citations.PARALLEL_FROM - 1])
+            assert forked == []
+            citations._cite_all(style, items)
+        assert forked == [(2,)]
+        try:
+            assert {item: citations._WORKED_OUT[(style.digest, item)] for item in items} == \
+                {item: style._cite(json.loads(item)) for item in items}
+            taken = style.cite(json.loads(items[0]))               # what the pass asks: the worker's
+            assert (style.digest, items[0]) not in citations._WORKED_OUT
+            assert taken == style._cite(json.loads(items[0]))
+        finally:
+            citations._WORKED_OUT.clear()
