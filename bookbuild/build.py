@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bookbuild import cache, config as config_mod, sources, verify
+from bookbuild import cache, config as config_mod, sources, verify, workers
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, collecting, error
 from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography
 from bookbuild.model import Book
@@ -17,7 +17,6 @@ from bookbuild.outputs import write_atomically
 from bookbuild.pagemap import PageMap
 from bookbuild.progress import QUIET, Progress
 from bookbuild.render import epub, pdf
-from bookbuild.render import workers
 from bookbuild.render.merge import Beside
 
 PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bookbuild import cache
+from bookbuild import cache, workers
 from bookbuild.enrich.typography import fix
 from bookbuild.model import Book, Block, Inline, Link, Note, Span, Text
 
@@ -163,7 +163,6 @@ def _worked_out(style: Style, item: str) -> tuple[str, str]:
 def _cite_all(style: Style, items: list[str]) -> None:
     """Cite across the cores the items that neither this process nor the cache holds (a clean
     build of a 300-document reader: 300 items at ~50 ms each); _cited takes them from _WORKED_OUT."""
-    from bookbuild.render import workers
     wanted = [item for item in dict.fromkeys(items) if (style.digest, item) not in _CITED_HERE
               and not cache.is_remembered("citations", _key(style, item))]
     jobs = workers.count()

@@ -10,9 +10,8 @@ from __future__ import annotations
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Callable
 
-from bookbuild import cache
+from bookbuild import cache, workers
 from bookbuild.diagnostics import BookError
-from bookbuild.render import workers
 from bookbuild.render.typesetter import Part, Typesetter, start_css, styles_version
 
 _WORKER: dict = {}             # set before the fork: the workers inherit the book and the config

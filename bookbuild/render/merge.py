@@ -20,9 +20,8 @@ from urllib.parse import unquote
 
 import pikepdf
 
-from bookbuild import verify
+from bookbuild import verify, workers
 from bookbuild.diagnostics import BookError, error
-from bookbuild.render import workers
 from bookbuild.render.typesetter import OUTWARD, Part
 
 

@@ -176,7 +176,7 @@ def test_a_clean_build_cites_across_the_workers_what_one_process_would(monkeypat
     """With no citation kept, enough items are cited by forked workers: each result the same as
     one cited here; with one job (--jobs 1) or few items, nothing is forked."""
     from bookbuild import cache
-    from bookbuild.render import workers
+    from bookbuild import workers
     style = citations.load_style(config_mod.load(REPO))
     items = [json.dumps(citations.csl_item({"title": f"Record {n} of a meeting", "date": f"1960-01-{n:02d}",
                                             "archive": "APRF", "translator": "D. W."}), sort_keys=True)
