@@ -18,12 +18,13 @@ import re
 
 import pikepdf
 
+from bookbuild.render import tags
+
 _PAGE_COUNTER = re.compile(r"counter\(\s*page\s*(?:,[^)]*)?\)")
 _ROOT = re.compile(r"<body[^>]*>\s*<(\w+)([^>]*)>")
 _CLASS = re.compile(r'\sclass="[^"]*"')
 # WeasyPrint tags what a margin box holds as text (a Span with an MCID): on a sheet laid over a
 # page, what it draws is a page number, an artifact, and its MCIDs would belong to no element.
-_MARKED = re.compile(rb"/[A-Za-z]+\s*<<\s*/MCID\s+\d+\s*>>\s*BDC")
 _TEXT = re.compile(rb"\b(?:Tj|TJ)\b")
 _FORM = "/BookbuildFolio"
 
@@ -59,7 +60,7 @@ def stamp(pdf: bytes, sheet: bytes) -> bytes:
             # The sheet's page as a form of its own (pikepdf's add_overlay names it at random, and
             # builds must be byte-identical), drawn after the part's own content, state restored.
             resources = part.copy_foreign(folios.make_indirect(over.obj.Resources))
-            form = part.make_stream(_MARKED.sub(b"/Artifact BMC", content), Type=pikepdf.Name.XObject,
+            form = part.make_stream(tags.MARKED.sub(b"/Artifact BMC", content), Type=pikepdf.Name.XObject,
                                     Subtype=pikepdf.Name.Form, BBox=over.obj.MediaBox, Resources=resources)
             # A name a page: WeasyPrint's pages share one resource dictionary.
             name = f"{_FORM}{number}"

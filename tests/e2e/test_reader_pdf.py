@@ -318,3 +318,34 @@ def test_marked_content_owned_by_its_elements_without_empty_spans(pdf):
                         kept += str(element.S) in grouping
                     stack.append(kid)
         assert plain == 0 and kept < checked / 4
+
+
+def test_all_tagged_content_is_in_the_structure_tree_and_the_margins_are_artifacts(pdf):
+    """Every element that owns marked content is reached from the structure root (WeasyPrint tags
+    what the margin boxes draw in elements that no element holds), and the running heads and
+    folios are drawn as artifacts, as PDF/UA asks of page furniture."""
+    import pikepdf
+    with pikepdf.open(pdf[0]) as book:
+        root = book.Root.StructTreeRoot
+        in_tree, stack = set(), [root.K[0]]
+        while stack:
+            element = stack.pop()
+            in_tree.add(element.objgen)
+            stack += [k for k in (list(element.K) if isinstance(element.get("/K"), pikepdf.Array) else [element.get("/K")])
+                      if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+        nums = root.ParentTree.Nums
+        owners = [owner for i in range(1, len(nums), 2)
+                  for owner in (list(nums[i]) if isinstance(nums[i], pikepdf.Array) else [nums[i]])
+                  if isinstance(owner, pikepdf.Dictionary)]
+        assert len(owners) > 500
+        assert [str(o.S) for o in owners if o.objgen not in in_tree] == []
+        # Nothing else holds the parts' own trees: one root, one document element in the file.
+        kinds = [str(o.get("/Type")) + str(o.get("/S", "")) for o in book.objects if isinstance(o, pikepdf.Dictionary)]
+        assert kinds.count("/StructTreeRoot") == 1 and kinds.count("/StructElem/Document") == 1
+    # A page of a record: its text tagged, its running head (the document's title) an artifact
+    # in the page's own content (the folio is one in the form stamped on it).
+    page = pdf_labels(pdf[0]).index("2")
+    with pikepdf.open(pdf[0]) as book:
+        content = b"".join(s.read_bytes() for s in ([book.pages[page].obj.Contents] if isinstance(
+            book.pages[page].obj.Contents, pikepdf.Stream) else book.pages[page].obj.Contents))
+    assert b"/MCID" in content and b"/Artifact BMC" in content
