@@ -67,14 +67,22 @@ def _loose_content(document, root, in_tree: set) -> list[tuple[object, object, s
 
 
 def _as_artifacts(loose: list) -> None:
-    """Each page's loose marked content drawn as an artifact, owned by no element."""
+    """Each page's loose marked content drawn as an artifact, owned by no element (content the
+    page's own streams do not draw, in a form, say, keeps its owner)."""
     for page, owners, mcids in loose:
+        drawn: set[int] = set()
+
+        def artifact(match) -> bytes:
+            if int(match.group(1)) not in mcids:
+                return match.group(0)
+            drawn.add(int(match.group(1)))
+            return b"/Artifact BMC"
         for stream in _as_list(page.obj.get("/Contents")):
             data = stream.read_bytes()
-            marked = MARKED.sub(lambda m: b"/Artifact BMC" if int(m.group(1)) in mcids else m.group(0), data)
+            marked = MARKED.sub(artifact, data)
             if marked != data:
                 stream.write(marked)
-        for mcid in mcids:
+        for mcid in drawn:
             owners[mcid] = None
 
 
