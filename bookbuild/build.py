@@ -79,7 +79,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
         # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
         with progress.stage("lay out the PDF"), source_date(created):
             edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs, before_index=merging.head)
-        merging.tail(edition.parts, edition.front_pages)
+        merging.tail(edition.parts)
         page_map = edition.page_map
         if "epub" in formats:
             with progress.stage("write the EPUB"):

@@ -136,19 +136,20 @@ class Style:
         return (note or entry), (entry or note)
 
 
-@lru_cache(maxsize=4096)
 def _cited(style: Style, item: str) -> tuple[str, str]:
     # Kept across builds too: at ~50 ms an item, a 300-document reader spent 15 s here on every build.
-    _CITED_HERE.add((style.digest, item))
-    note, entry = cache.remembered("citations", _key(style, item), lambda: list(_worked_out(style, item)))
-    return note, entry
+    known = _CITED.get((style.digest, item))
+    if known is None:
+        note, entry = cache.remembered("citations", _key(style, item), lambda: list(_worked_out(style, item)))
+        known = _CITED[(style.digest, item)] = (note, entry)
+    return known
 
 
 def _key(style: Style, item: str) -> str:
     return cache.digest(cache.code_version(), style.digest, item)
 
 
-_CITED_HERE: set[tuple[str, str]] = set()                   # what _cited has answered in this process
+_CITED: dict[tuple[str, str], tuple[str, str]] = {}          # (style digest, item) -> cited, in this process
 _WORKED_OUT: dict[tuple[str, str], tuple[str, str]] = {}     # by _cite_all, for _cited to take
 
 # Fewer items than this are cited here: a fork and the workers' start cost more than they save.
@@ -163,7 +164,7 @@ def _worked_out(style: Style, item: str) -> tuple[str, str]:
 def _cite_all(style: Style, items: list[str]) -> None:
     """Cite across the cores the items that neither this process nor the cache holds (a clean
     build of a 300-document reader: 300 items at ~50 ms each); _cited takes them from _WORKED_OUT."""
-    wanted = [item for item in dict.fromkeys(items) if (style.digest, item) not in _CITED_HERE
+    wanted = [item for item in dict.fromkeys(items) if (style.digest, item) not in _CITED
               and not cache.is_remembered("citations", _key(style, item))]
     jobs = workers.count()
     if len(wanted) < PARALLEL_FROM or jobs < 2:

@@ -38,7 +38,8 @@ class Beside:
         self.config, self.beside = config, beside
         self._process = self._to = self._back = None
         self._sent, self._done = 0, False
-        self._job: tuple | None = None             # (parts, front pages), to merge here
+        self._front_pages = 0
+        self._parts: list[Part] = []               # all of them, to merge here
 
     def __enter__(self):
         if self.beside:
@@ -53,21 +54,21 @@ class Beside:
 
     def head(self, parts: list[Part], front_pages: int) -> None:
         """The parts before the index, in page order, and the count of front-matter pages."""
+        self._sent, self._front_pages = len(parts), front_pages
         if self._process is not None:
-            self._sent = len(parts)
             self._send((parts, front_pages))
 
-    def tail(self, parts: list[Part], front_pages: int) -> None:
+    def tail(self, parts: list[Part]) -> None:
         """All the parts in page order (the head's first, sent already): the merge can finish."""
         if self._process is None:
-            self._job = (parts, front_pages)
+            self._parts = parts
         else:
             self._send(parts[self._sent:])
 
     def result(self) -> "Merged":
         """The merged PDF of the parts of tail()."""
         if self._process is None:
-            return merge(*self._job, self.config)
+            return merge(self._parts, self._front_pages, self.config)
         try:
             outcome = self._back.recv()
         except EOFError:

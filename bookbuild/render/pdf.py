@@ -24,7 +24,6 @@ class Edition:
     """The print edition laid out: its parts in page order (for the merge) and where every anchor
     landed (for the contents, the index, the EPUB's page-list and the checks)."""
     parts: list[Part]
-    front_pages: int
     page_map: PageMap
 
 
@@ -51,7 +50,7 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
         page_map.parts_refolioed = layouts.refolioed
-    return Edition(front.parts + body.parts + index.parts, front.count, page_map)
+    return Edition(front.parts + body.parts + index.parts, page_map)
 
 
 def _extend(page_map: PageMap, sequence: "_Sequence", labels: list[str]) -> None:
