@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bookbuild import cache, config as config_mod, sources, verify, workers
+from bookbuild import cache, config as config_mod, lastbuild, sources, verify, workers
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, collecting, error
 from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography
 from bookbuild.model import Book
@@ -29,18 +29,23 @@ class BuildResult:
     page_map: PageMap | None = None
     book: Book | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    up_to_date: bool = False             # nothing changed since the last build: nothing was done
 
 
-def read(root: Path, progress: Progress = QUIET):
-    """Config and the enriched book: everything a build or a check needs before rendering."""
+def read(root: Path, progress: Progress = QUIET, config=None):
+    """Config (unless given) and the enriched book: everything a build or a check needs before rendering."""
     with progress.stage("read config and sources"):
-        stay_inside(root)
-        config = config_mod.load(root)
+        config = config or configure(root)
         book = sources.read_book(config)
     with progress.stage("enrich"):
         for step in PASSES:
             book = step(book, config)
     return config, book
+
+
+def configure(root: Path):
+    stay_inside(root)
+    return config_mod.load(root)
 
 
 def stay_inside(root: Path) -> None:
@@ -69,7 +74,14 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = Q
 
 def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None) -> BuildResult:
     with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
-        config, book = read(root, progress)
+        with progress.stage("check the last build"):
+            config = configure(root)
+            inputs = lastbuild.inputs(config) if cache.active() else None
+            last = lastbuild.up_to_date(config, formats, inputs)
+        if last is not None:
+            return BuildResult(outputs={fmt: lastbuild.product_path(config, fmt) for fmt in formats},
+                               page_map=last.page_map, diagnostics=last.diagnostics, up_to_date=True)
+        config, book = read(root, progress, config)
     created = build_time(config)
     products, pdf_fonts = {}, None
     # The PDF's parts are merged into one by another process, from when the parts before the index
@@ -96,7 +108,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
         raise BookError(diagnostics)         # nothing is written: output/ keeps the last good files
     result = BuildResult(page_map=page_map, book=book, diagnostics=diagnostics)
     for fmt, data in products.items():
-        target = config.output_dir / f"{config.output_slug}.{fmt}"
+        target = lastbuild.product_path(config, fmt)
         try:
             write_atomically(target, data)
         except OSError as exc:
@@ -104,6 +116,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
                         "check the disk space, and that output/ is a folder you may write to; "
                         "the previous file is kept") from None
         result.outputs[fmt] = target
+    lastbuild.remember(config, inputs, products, page_map, diagnostics)
     return result
 
 

@@ -108,6 +108,11 @@ def _build(args) -> int:
     if any(d.severity == ERROR for d in result.diagnostics):
         return 1
     pages = len(result.page_map.labels) if result.page_map else 0
+    if result.up_to_date:
+        for path in result.outputs.values():
+            print(f"up to date: {path}")
+        print(f"{pages} pages, nothing changed since the last build, {time.monotonic() - started:.1f} s")
+        return 0
     for fmt, path in result.outputs.items():
         print(f"wrote {path}")
     page_map = result.page_map

@@ -53,6 +53,7 @@ def edit(path, old, new):
 def test_rebuild_after_a_one_word_edit_lays_out_one_document(tmp_path):
     root = copy_project(tmp_path / "edited")
     build(root)
+    shutil.rmtree(root / "output")          # else nothing is done at all (test_up_to_date)
     products, laid_out, reused, refolioed = build(root)
     assert laid_out == refolioed == 0 and reused > 5       # nothing changed: every part from the cache
     record = sorted((root / "chapters").glob("1962*.md"))[0]
@@ -86,6 +87,7 @@ def test_page_counts_lost_from_the_cache_change_nothing(tmp_path, monkeypatch):
     first, _, _, _ = build(root)
     del first["pages"]
     monkeypatch.setattr(cache.Store, "get_pages", lambda self, name: None)
+    shutil.rmtree(root / "output")
     result = pipeline.build(root)
     assert result.page_map.parts_laid_out == 0
     assert {path.suffix: path.read_bytes() for path in result.outputs.values()} == first

@@ -1,0 +1,99 @@
+"""The last build's record: a build whose inputs are those of the last one, and whose products
+are still in output/ as it wrote them, has nothing to do (`make` after `make`, an editor's
+save that changed nothing). Kept in the cache, per project; --no-cache ignores it. One record
+holds the products of every format built from the same inputs: an EPUB-only build after a full
+one finds its EPUB there."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bookbuild import cache
+from bookbuild.pagemap import PageMap
+from bookbuild.render.typesetter import styles_version
+
+KIND = "builds"
+
+
+@dataclass
+class Record:
+    inputs: str                      # inputs() of the build
+    products: dict[str, str]         # format -> sha256 of the file written from those inputs
+    page_map: PageMap                # the same for every format: the EPUB's page-list is the PDF's
+    diagnostics: list                # its warnings (none depends on the format), said again
+
+
+def inputs(config) -> str | None:
+    """A digest of everything a build reads: book.yaml, chapters/ and styles/ (every file, by
+    name and bytes), the fonts, bookbuild's code and every installed package's version,
+    SOURCE_DATE_EPOCH (the build's timestamp) and the folder it runs from (messages name files
+    from there). None if a file cannot be read: the build then says why."""
+    files = [config.root / "book.yaml"]
+    for folder in (config.chapters_dir, config.styles_dir):
+        files += sorted(path for path in folder.rglob("*") if path.is_file())
+    try:
+        contents = [item for path in files
+                    for item in (path.relative_to(config.root).as_posix(), path.read_bytes())]
+    except (OSError, ValueError):
+        return None
+    return cache.digest(styles_version(config), _packages(), os.environ.get("SOURCE_DATE_EPOCH", ""),
+                        str(Path.cwd()), *contents)
+
+
+def up_to_date(config, formats: tuple[str, ...], digest: str | None) -> Record | None:
+    """The last record of these inputs if it has every format asked for, and output/ holds each
+    as it was written."""
+    record = _last(config, digest)
+    if record is None or not set(formats) <= set(record.products):
+        return None
+    for fmt in formats:
+        try:
+            if _sha(product_path(config, fmt).read_bytes()) != record.products[fmt]:
+                return None
+        except OSError:
+            return None
+    return record
+
+
+def remember(config, digest: str | None, products: dict[str, bytes], page_map: PageMap,
+             diagnostics: list) -> None:
+    """After a build that wrote products: with the formats built from the same inputs before."""
+    if digest is not None:
+        last = _last(config, digest)
+        shas = {**(last.products if last else {}), **{fmt: _sha(data) for fmt, data in products.items()}}
+        cache.keep_object(KIND, _name(config), Record(digest, shas, page_map, diagnostics))
+
+
+def _last(config, digest: str | None) -> Record | None:
+    record = cache.kept_object(KIND, _name(config)) if digest is not None else None
+    return record if isinstance(record, Record) and record.inputs == digest else None
+
+
+def product_path(config, fmt: str) -> Path:
+    return config.output_dir / f"{config.output_slug}.{fmt}"
+
+
+def _name(config) -> str:
+    return cache.digest(str(config.root.resolve()))
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _packages() -> str:
+    """Every installed distribution and its version (an upgraded ebooklib writes another EPUB),
+    by the names of their metadata folders: reading each one's metadata takes a tenth of a second."""
+    names = []
+    for entry in sys.path:
+        try:
+            names += [name for name in os.listdir(entry or ".") if name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            pass
+    return "\n".join(sorted(names))
