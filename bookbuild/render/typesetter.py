@@ -157,11 +157,13 @@ def page_css(config, context: dict | None = None) -> str:
 def styles_version(config) -> str:
     """A digest of everything but the markup that shapes a Part: the code, the stylesheets, the
     font files and the PDF options. Needs no WeasyPrint, so a parent process can key the cache
-    before it forks its layout workers."""
+    before it forks its layout workers. The machine's fonts (fallbacks such as Noto CJK, tens of
+    megabytes) count by path, size and time: a system update that changes one lays out again."""
     styles, context = config.styles_dir, _page_context(config)
     fonts = [Path(font["path"]).read_bytes() for font in context["fonts"]]
+    system = [f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in context["system_fonts"]]
     return cache.digest(cache.code_version(), (styles / "base.css").read_bytes(), (styles / "print.css").read_bytes(),
-                        page_css(config, context), repr(pdf_options(config)), *fonts)
+                        page_css(config, context), repr(pdf_options(config)), *fonts, *system)
 
 
 def outward_links(markup: str) -> str:
@@ -200,7 +202,8 @@ def _page_context(config) -> dict:
              for f in static_faces(found) if not f.system]
     stack = ", ".join(f'"{family}"' for family in families) + ", serif"
     return dict(page_size=output.page_size, gutter=output.gutter, bleed=output.bleed,
-                crop_marks=output.crop_marks, fonts=fonts, font_stack=stack)
+                crop_marks=output.crop_marks, fonts=fonts, font_stack=stack,
+                system_fonts=sorted({f.path for f in found if f.system}))
 
 
 def pdf_options(config) -> dict:

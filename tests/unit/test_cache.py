@@ -110,3 +110,25 @@ def test_no_cache_reads_and_keeps_nothing(tmp_path, monkeypatch):
         cache.keep_object("documents", "k3", {"b": 2})
     assert cache.active() and cache.kept_object("documents", "k2") == {"a": 1}
     assert cache.kept_object("documents", "k3") is None
+
+
+def test_a_changed_system_font_changes_the_layouts_key(tmp_path, monkeypatch):
+    """A fallback family found by fontconfig (Noto CJK from a system package) is no file of the
+    project: its path, size and time of change are in the key, so an update lays out again."""
+    import shutil
+    from bookbuild.config import load
+    from bookbuild.render import fonts
+    from bookbuild.render.typesetter import styles_version
+    from tests.helpers import copy_project
+    root = copy_project(tmp_path / "reader")
+    book = root / "book.yaml"
+    book.write_text(book.read_text().replace("  gutter: 0.25in", "  gutter: 0.25in\n  fonts:\n"
+                                             "    fallback: [\"Machine Serif\"]"))
+    installed = tmp_path / "MachineSerif.ttf"
+    shutil.copy(next(f.path for f in fonts._package_faces()), installed)
+    monkeypatch.setattr(fonts, "_system_faces", lambda: [fonts.Face("Machine Serif", "normal", installed, system=True)])
+    config = load(root)
+    before = styles_version(config)
+    assert styles_version(config) == before
+    os.utime(installed, ns=(0, 10**18))
+    assert styles_version(config) != before
