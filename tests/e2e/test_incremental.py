@@ -111,3 +111,18 @@ def test_a_clean_build_lays_out_each_text_once_and_stamps_it(tmp_path, monkeypat
                                   + ["part"] * sum(1 for part in result.book.parts if part.title))
     assert all(not with_folios for kind, with_folios in calls if kind in ("part", "document", "sources"))
     assert result.page_map.parts_refolioed == 0 and result.page_map.parts_laid_out == len(calls)
+
+
+def test_a_build_leaves_the_collector_as_it_found_it(tmp_path):
+    """The build freezes what lives before it and its book (build.long_lived); after it, done or
+    failed, nothing stays frozen: a long process (watch) may collect the book it no longer holds."""
+    import gc
+    from bookbuild import build as pipeline
+    from bookbuild.diagnostics import BookError
+    root = copy_project(tmp_path / "reader")
+    pipeline.build(root, ("epub",), jobs=1)
+    assert gc.get_freeze_count() == 0
+    (root / "book.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    with pytest.raises(BookError):
+        pipeline.build(root, jobs=1)
+    assert gc.get_freeze_count() == 0
