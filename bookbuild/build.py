@@ -86,14 +86,15 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
         gc.freeze()                     # the book lives to the end of the build: see long_lived()
     created = build_time(config)
     products, pdf_fonts = {}, None
-    # The PDF's parts are merged into one by another process, from when the parts before the index
-    # are known, while this one lays out the index and writes the EPUB (one worker: here, at the end).
+    # The PDF's parts are merged into one by another process as they become known, while this one
+    # lays out the rest and writes the EPUB (one worker: here, at the end).
     beside = "pdf" in formats and workers.count(jobs) > 1
     with Beside(config, beside) as merging:
         # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
         with progress.stage("lay out the PDF"), source_date(created):
-            edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs, before_index=merging.head)
-        merging.tail(edition.parts)
+            edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs,
+                                  merging=merging if "pdf" in formats else None)
+        merging.close()
         page_map = edition.page_map
         if "epub" in formats:
             with progress.stage("write the EPUB"):

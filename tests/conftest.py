@@ -32,3 +32,15 @@ def built_reader(tmp_path_factory):
 @pytest.fixture
 def project(tmp_path) -> Path:
     return copy_project(tmp_path / "reader")
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """A cache of the test's own, so what it lays out does not depend on earlier runs; the font
+    instances (made once a font, about a minute) are shared with the user's cache."""
+    from bookbuild import cache
+    fonts = cache.root() / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "cache" / "bookbuild").mkdir(parents=True)
+    (tmp_path / "cache" / "bookbuild" / "fonts").symlink_to(fonts)

@@ -55,11 +55,15 @@ class Layouts:
             self.laid_out += 1
         return part
 
-    def sequence(self, specs: list, markups: list[str], context=None, on_done=None) -> list[tuple[int, Part]]:
+    def sequence(self, specs: list, markups: list[str], context=None, on_done=None,
+                 on_first=None) -> list[tuple[int, Part]]:
         """Parts one after another from page 1, each opening on a recto: (first page, Part) each.
         specs are plain tuples (they go to the workers); on_done(parts done, parts, the first
-        part not done) follows the texts laid out."""
+        part not done) follows the texts laid out; on_first(pairs) is given the first parts, all
+        kept at their first pages, before anything is laid out (after an edit: those before it)."""
         names = [self._name(markup) for markup in markups]
+        if on_first:
+            on_first(self._kept_first(names))
         texts = self._texts(specs, names, context, on_done)
         starts, page = [], 1
         for name in names:
@@ -77,6 +81,18 @@ class Layouts:
         if on_done:
             on_done(len(specs), len(specs), None)
         return [(start, self.memo[key]) for start, key in zip(starts, keys)]
+
+    def _kept_first(self, names: list[str]) -> list[tuple[int, Part]]:
+        """(first page, Part) of the first parts, as long as each is kept at its first page."""
+        kept, page = [], 1
+        for name in names:
+            pages = self._pages_of(name)
+            part = self._found(self._key(name, page)) if pages is not None else None
+            if part is None:
+                break
+            kept.append((page, part))
+            page += pages + pages % 2
+        return kept
 
     def _texts(self, specs: list, names: list[str], context, on_done) -> dict[int, Part]:
         """The parts whose page count is not known, laid out without folios and kept by name."""

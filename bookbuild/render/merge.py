@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import multiprocessing
 import os
 import queue
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import Iterable
 from urllib.parse import unquote
 
 import pikepdf
@@ -26,10 +24,11 @@ from bookbuild.render.typesetter import OUTWARD, Part
 
 
 class Beside:
-    """The merge in a process of its own, started before the layout. The parts before the index
-    reach it (head) as soon as they are known and it merges them while the index is laid out;
-    the rest follow (tail), and it finishes while this process writes the EPUB. With `beside`
-    false it merges here, in result().
+    """The merge in a process of its own, started before the layout. The body's parts reach it
+    (add) as soon as they are known, in page order: after an edit, the parts before the edited
+    document while it is laid out; then the front matter (front), known once every page count
+    is; then the index (add), while this process writes the EPUB; close() says that was all.
+    With `beside` false the same calls are kept and made here, in result(): the same bytes.
 
     A plain forked process and two pipes, not a pool: it is forked before the layout workers, and
     a pool's thread, forked into them, could hold a lock they then wait for."""
@@ -37,9 +36,8 @@ class Beside:
     def __init__(self, config, beside: bool):
         self.config, self.beside = config, beside
         self._process = self._to = self._back = None
-        self._sent, self._done = 0, False
-        self._front_pages = 0
-        self._parts: list[Part] = []               # all of them, to merge here
+        self._done = False
+        self._calls: list[tuple] = []              # all of them, to merge here
 
     def __enter__(self):
         if self.beside:
@@ -52,23 +50,25 @@ class Beside:
             sending.close()
         return self
 
-    def head(self, parts: list[Part], front_pages: int) -> None:
-        """The parts before the index, in page order, and the count of front-matter pages."""
-        self._sent, self._front_pages = len(parts), front_pages
-        if self._process is not None:
-            self._send((parts, front_pages))
+    def add(self, parts: list[Part]) -> None:
+        """Parts that follow the pages so far."""
+        self._call(("add", parts))
 
-    def tail(self, parts: list[Part]) -> None:
-        """All the parts in page order (the head's first, sent already): the merge can finish."""
-        if self._process is None:
-            self._parts = parts
-        else:
-            self._send(parts[self._sent:])
+    def front(self, parts: list[Part], front_pages: int) -> None:
+        """The front matter, to go before every page so far, and its count of pages."""
+        self._call(("front", parts, front_pages))
+
+    def close(self) -> None:
+        """Every part has been given: the merge can finish."""
+        self._call(("close",))
 
     def result(self) -> "Merged":
-        """The merged PDF of the parts of tail()."""
+        """The merged PDF of the parts given."""
         if self._process is None:
-            return merge(self._parts, self._front_pages, self.config)
+            merging = Merging(self.config)
+            for call in self._calls:
+                merging.take(call)
+            return merging.finish()
         try:
             outcome = self._back.recv()
         except EOFError:
@@ -80,9 +80,12 @@ class Beside:
             raise outcome
         return outcome
 
-    def _send(self, message) -> None:
+    def _call(self, call: tuple) -> None:
+        if self._process is None:
+            self._calls.append(call)
+            return
         try:
-            self._to.send(message)
+            self._to.send(call)
         except BrokenPipeError:          # it stopped, and says why in the pipe back: result() reads it
             pass
 
@@ -96,14 +99,16 @@ class Beside:
 
 
 def _merge_job(receiving, sending, parents_ends, config, parent: int) -> None:
-    """Merge the head's parts, then the rest; send the Merged PDF, the diagnostics of the error
-    that stopped it (a BookError may not unpickle), or the exception, for the parent to raise."""
+    """Make the calls as they come, till close(); send the Merged PDF, the diagnostics of the
+    error that stopped it (a BookError may not unpickle), or the exception, for the parent to raise."""
     workers.follow_parent(parent)
     for end in parents_ends:
         end.close()
     try:
-        head, front_pages = receiving.recv()
-        sending.send(merge(itertools.chain(head, _read_ahead(receiving)), front_pages, config))
+        merging = Merging(config)
+        for call in _read_ahead(receiving):
+            merging.take(call)
+        sending.send(merging.finish())
     except BookError as exc:
         sending.send(exc.diagnostics)
     except EOFError:                     # the build stopped before the merge: nothing to send
@@ -113,24 +118,28 @@ def _merge_job(receiving, sending, parents_ends, config, parent: int) -> None:
 
 
 def _read_ahead(receiving):
-    """The rest of the parts, read by a thread as soon as they are sent, so that the sender (the
-    build's process, about to write the EPUB) never waits for this merge to want them."""
-    box: queue.Queue = queue.Queue(1)
+    """The calls till close(), read by a thread as soon as they are sent, so that the sender (the
+    build's process, laying out or writing the EPUB) never waits for this merge to want them."""
+    box: queue.Queue = queue.Queue()
 
     def read() -> None:
         try:
-            box.put(receiving.recv())
+            while True:
+                call = receiving.recv()
+                box.put(call)
+                if call[0] == "close":
+                    return
         except EOFError:
             box.put(None)
 
     threading.Thread(target=read, daemon=True).start()
-
-    def rest():
-        parts = box.get()
-        if parts is None:
+    while True:
+        call = box.get()
+        if call is None:
             raise EOFError
-        yield from parts
-    return rest()
+        if call[0] == "close":
+            return
+        yield call
 
 
 @dataclass
@@ -139,43 +148,106 @@ class Merged:
     fonts: dict[str, bool]           # verify.fonts of the document written: its fonts, embedded or not
 
 
-def merge(parts: Iterable[Part], front_pages: int, config) -> Merged:
-    """parts in page order; the first gives the catalog (language, metadata, viewer preferences)."""
-    parts = iter(parts)
-    first = next(parts)
-    book = pikepdf.open(io.BytesIO(first.pdf))
-    tree = _Tree(book)
-    names = _names(book, book)
-    bookmarks = _shifted(first.bookmarks, 0)
-    bare: dict[bytes, int] = {}           # PDF of a part with nothing to point at -> its first page here
-    for part in parts:
-        offset = len(book.pages)
-        if part.pdf in bare:
-            _repeat_pages(book, bare[part.pdf], part.pages)
-            continue
+# Catalog entries the merge makes itself; the others are the front matter's (language, metadata,
+# viewer preferences, marked content).
+_MADE = {"/Type", "/Pages", "/Names", "/Outlines", "/StructTreeRoot", "/PageLabels"}
+
+
+class Merging:
+    """The book's PDF, part by part: add() puts parts after the pages so far; front() puts the
+    front matter before them all (it is known last: its contents need every page count), and its
+    first part gives the book its catalog entries and document information; finish() writes it.
+    The order of the calls alone decides the bytes: the merging process and a merge here agree."""
+
+    def __init__(self, config):
+        self.config = config
+        self.book: pikepdf.Pdf | None = None
+        self.tree: _Tree | None = None
+        self.names: dict[str, object] = {}
+        self.bookmarks: list = []
+        self.bare: dict[bytes, list] = {}      # PDF of a part with nothing to point at -> its pages here
+        self.front_pages = 0
+
+    def take(self, call: tuple) -> None:
+        """One of Beside's calls: ("add", parts), ("front", parts, front pages) or ("close",)."""
+        if call[0] == "add":
+            for part in call[1]:
+                self.add(part)
+        elif call[0] == "front":
+            self.front(*call[1:])
+
+    def add(self, part: Part) -> None:
+        if self.book is None:
+            self.book = pikepdf.open(io.BytesIO(part.pdf))
+            self.tree = _Tree(self.book)
+            self.names = _names(self.book, self.book)
+            self.bookmarks = _shifted(part.bookmarks, 0)
+            return
+        self.bookmarks += _shifted(part.bookmarks, len(self.book.pages))
+        self._copy(part, len(self.book.pages))
+
+    def front(self, parts: list[Part], front_pages: int) -> None:
+        self.front_pages = front_pages
+        at, rest = 0, _shifted(self.bookmarks, front_pages)
+        front_bookmarks: list = []
+        for number, part in enumerate(parts):
+            if number == 0:
+                self._take_catalog(part)
+            front_bookmarks += _shifted(part.bookmarks, at)
+            self._copy(part, at)
+            at += part.pages
+        self.bookmarks = front_bookmarks + rest
+
+    def _copy(self, part: Part, at: int) -> None:
+        """The part's pages at page index at (its structure, names and links with them)."""
+        book = self.book
+        if part.pdf in self.bare:
+            _insert_pages(book, self.bare[part.pdf], at)
+            return
         # Each part is closed once copied: the copies keep what they need (qpdf --check decodes
         # every stream of the result, the tests read every page's text), and keeping all parts
         # open till the save raised the 300-document merge's peak from 1.0 to 1.45 GB.
         with pikepdf.open(io.BytesIO(part.pdf)) as source:
             if _bare(source) and not part.bookmarks:
-                bare[part.pdf] = offset
-                _copy_bare_pages(book, source)
-                continue
-            tree.append(book, source)
+                _insert_pages(book, source.pages, at)
+                pages = [book.pages[at + n] for n in range(part.pages)]
+                for page in pages:
+                    if "/StructParents" in page.obj:
+                        del page.obj["/StructParents"]      # it has no marked content: nothing to tag
+                self.bare[part.pdf] = pages
+                return
+            self.tree.insert(book, source, at)
             for name, destination in _names(book, source).items():
-                names.setdefault(name, destination)
-        bookmarks += _shifted(part.bookmarks, offset)
-    _join_links(book, names, config)
-    book.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(
-        Names=pikepdf.Array([item for name in sorted(names) for item in (pikepdf.String(name), names[name])])))
-    _outline(book, bookmarks)
-    _name_subsets(book)
-    _label_pages(book, front_pages)
-    out = io.BytesIO()
-    # deterministic_id keeps the first /ID entry (the book's identifier) and derives the second
-    # from the content: two builds of the same sources are byte-identical.
-    book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return Merged(out.getvalue(), verify.fonts(book))
+                self.names.setdefault(name, destination)
+
+    def _take_catalog(self, part: Part) -> None:
+        """The front matter's catalog entries and document information become the book's."""
+        book = self.book
+        with pikepdf.open(io.BytesIO(part.pdf)) as source:
+            # sorted: the order of the copies numbers the objects, and qpdf's object streams follow it
+            for key in sorted(set(book.Root.keys()) - _MADE - set(source.Root.keys())):
+                del book.Root[key]
+            for key in sorted(set(source.Root.keys()) - _MADE):
+                value = source.Root[key]          # a direct one made indirect: copy_foreign takes those only
+                book.Root[key] = book.copy_foreign(value if value.is_indirect else source.make_indirect(value))
+            if "/Info" in source.trailer:
+                book.docinfo = book.copy_foreign(source.docinfo)
+            if "/ID" in source.trailer:
+                book.trailer.ID = pikepdf.Array([pikepdf.String(bytes(v)) for v in source.trailer.ID])
+
+    def finish(self) -> "Merged":
+        book = self.book
+        _join_links(book, self.names, self.config)
+        book.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(
+            [item for name in sorted(self.names) for item in (pikepdf.String(name), self.names[name])])))
+        _outline(book, self.bookmarks)
+        _name_subsets(book)
+        _label_pages(book, self.front_pages)
+        out = io.BytesIO()
+        # deterministic_id keeps the first /ID entry (the book's identifier) and derives the second
+        # from the content: two builds of the same sources are byte-identical.
+        book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return Merged(out.getvalue(), verify.fonts(book))
 
 
 class _Tree:
@@ -188,25 +260,33 @@ class _Tree:
         self.document = root.K[0] if self.tagged else None
         self.nums = root.ParentTree.Nums if self.tagged else None
         self.next_key = _next_key(self.nums) if self.tagged else 0
+        self.front_kids = 0                     # kids of the front matter, first in the document
 
-    def append(self, book: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
+    def insert(self, book: pikepdf.Pdf, source: pikepdf.Pdf, at: int) -> None:
+        """source's pages at page index at, and its kids after those of the pages before them:
+        at the end, or (the front matter, given last) after the front's kids so far."""
+        front = at < len(book.pages)
         if not self.tagged:
-            _copy_pages(book, source)
+            _insert_pages(book, source.pages, at)
             return
-        offset, first = self.next_key, len(book.pages)
+        offset = self.next_key
         root = source.Root.StructTreeRoot
         kids = root.K[0].K
         for kid in kids:
             if isinstance(kid, pikepdf.Dictionary) and "/P" in kid:
                 del kid["/P"]                 # else copying a kid copies its old parent, and that one's tree
-        _copy_pages(book, source)         # the pages first: the kids' /Pg then point at the copies
-        for page in book.pages[first:]:
+        _insert_pages(book, source.pages, at)   # the pages first: the kids' /Pg then point at the copies
+        for page in book.pages[at:at + len(source.pages)]:
             _shift(page.obj, "/StructParents", offset)
             for annotation in page.obj.get("/Annots", []):
                 _shift(annotation, "/StructParent", offset)
         for kid in book.copy_foreign(source.make_indirect(kids)):
             kid.P = self.document
-            self.document.K.append(kid)
+            if front:
+                self.document.K.insert(self.front_kids, kid)
+                self.front_kids += 1
+            else:
+                self.document.K.append(kid)
         nums = book.copy_foreign(source.make_indirect(root.ParentTree.Nums))
         for index in range(0, len(nums), 2):
             self.nums.append(int(nums[index]) + offset)
@@ -223,24 +303,16 @@ def _bare(source: pikepdf.Pdf) -> bool:
     return all(len(nums[index]) == 0 for index in range(1, len(nums), 2))
 
 
-def _copy_bare_pages(book: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
-    first = len(book.pages)
-    _copy_pages(book, source)
-    for page in book.pages[first:]:
-        if "/StructParents" in page.obj:
-            del page.obj["/StructParents"]          # it has no marked content: nothing to tag
-
-
-def _repeat_pages(book: pikepdf.Pdf, first: int, count: int) -> None:
-    """The blank verso recurs after every other part: its pages copied again (qpdf makes new page
-    objects) rather than its file opened again (132 times in a 300-document reader)."""
-    book.pages.extend([book.pages[first + n] for n in range(count)])
-
-
-def _copy_pages(book: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
+def _insert_pages(book: pikepdf.Pdf, pages, at: int) -> None:
+    """Pages of another PDF, or of this one (a blank verso again: qpdf makes new page objects
+    rather than the file being opened again, 132 times in a 300-document reader), at index at."""
     with warnings.catch_warnings():       # it warns that names are not kept: _names() keeps them
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        book.pages.extend(source.pages)
+        if at == len(book.pages):
+            book.pages.extend(list(pages))
+        else:
+            for number, page in enumerate(list(pages)):
+                book.pages.insert(at + number, page)
 
 
 def _next_key(nums) -> int:

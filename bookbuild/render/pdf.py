@@ -28,15 +28,16 @@ class Edition:
 
 
 def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None = None,
-            before_index=None) -> Edition:
+            merging=None) -> Edition:
     """Order: documents (arabic from 1), Sources, then the front matter (its contents need the
     documents' pages), then the Index (it needs every page). Each part starts on a recto.
-    before_index(parts, front pages): the parts before the index, in page order, once they are known."""
+    merging (merge.Beside): given the parts as soon as they are known, the body's in page order
+    (add), then the front matter's (front), then the index's (add)."""
     check_glyphs(book, config)
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
     with Layouts(config, book, _make, store, jobs) as layouts:
         blank = _blank(layouts)
-        body, xref_pages = _main_matter(layouts, book, blank, on_document)
+        body, xref_pages = _main_matter(layouts, book, blank, on_document, merging)
         index_start = body.open_recto()
         front = _Sequence(blank)
         front.add(_front(layouts, book, body, index_start, created, xref_pages))
@@ -44,9 +45,11 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
         page_map = PageMap()
         _extend(page_map, front, [roman(n) for n in range(1, front.count + 1)])
         _extend(page_map, body, [str(n) for n in range(1, body.count + 1)])
-        if before_index:
-            before_index(front.parts + body.parts, front.count)
+        if merging:
+            merging.front(front.parts, front.count)
         index = _index(layouts, book, page_map, index_start, blank)
+        if merging:
+            merging.add(index.parts)
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
         page_map.parts_refolioed = layouts.refolioed
@@ -65,26 +68,34 @@ def _extend(page_map: PageMap, sequence: "_Sequence", labels: list[str]) -> None
     page_map.parts_spanned += sequence.spanned
 
 
-def _main_matter(layouts: Layouts, book: Book, blank: Part,
-                 on_document=None) -> tuple["_Sequence", dict[str, str]]:
+def _main_matter(layouts: Layouts, book: Book, blank: Part, on_document=None,
+                 merging=None) -> tuple["_Sequence", dict[str, str]]:
     """The documents laid out from page 1. Cross-references print the page they point to, which
     is known only after a layout: lay out again until those pages stand still (twice, usually;
-    the second time only the documents whose markup or first page changed)."""
+    the second time only the documents whose markup or first page changed). The parts go to
+    merging as they are placed when the first layout is the last (no cross-references), else
+    once their pages stand still; the parts added after (a blank verso) follow them."""
     targets = {ref.anchor for doc in book.all_documents for block in leaf_blocks(doc)
                for ref in walk_inlines(block.inlines) if isinstance(ref, CrossRef)}
+    sink = merging.add if merging else None
     xref_pages: dict[str, str] = {}
     for _ in range(4):
-        body = _body(layouts, book, blank, xref_pages, on_document)
+        body = _body(layouts, book, blank, xref_pages, on_document, None if targets else sink)
         found = {anchor: str(body.anchors[anchor] + 1) for anchor in targets if anchor in body.anchors}
         if found == xref_pages:
+            if targets and sink:
+                sink(body.parts)
+            body.sink = sink
             return body, xref_pages
         xref_pages = found
     raise error("P004", layouts.config.root / "book.yaml", None, "cross-reference page numbers do not settle",
                 "a reference's own width moves its target: rephrase the text around it")
 
 
-def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str], on_document=None) -> "_Sequence":
-    """Part title pages, documents, then Sources; each opens on a recto."""
+def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str], on_document=None,
+          sink=None) -> "_Sequence":
+    """Part title pages, documents, then Sources; each opens on a recto. sink(parts): the parts
+    as they are placed, in page order (those before the first to lay out, while it is)."""
     specs: list[tuple] = []
     position = {id(doc): index for index, doc in enumerate(book.documents)}
     for number, part in enumerate(book.parts, start=1):
@@ -98,12 +109,18 @@ def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str],
         if on_document:
             on_document(done, total, "" if first is None else _title(book, specs[first]))
 
-    body = _Sequence(blank)
-    placed = layouts.sequence(specs, markups, xref_pages, progress)
-    for start, part in placed:
-        if body.open_recto() != start:      # Layouts.sequence and open_recto count pages alike
-            raise RuntimeError(f"part {len(body.parts)} placed at page {start}, opens on {body.count + 1}")
-        body.add(part)
+    body = _Sequence(blank, sink)
+    done = []
+
+    def place(pairs: list[tuple[int, Part]]) -> None:
+        for start, part in pairs:
+            if body.open_recto() != start:      # Layouts.sequence and open_recto count pages alike
+                raise RuntimeError(f"part {len(body.parts)} placed at page {start}, opens on {body.count + 1}")
+            body.add(part)
+        done.extend(pairs)
+
+    placed = layouts.sequence(specs, markups, xref_pages, progress, on_first=place)
+    place(placed[len(done):])
     body.sources_start = placed[-1][0]                     # Sources is the body's last part
     return body
 
@@ -181,9 +198,10 @@ def _blank(layouts: Layouts) -> Part:
 class _Sequence:
     """Parts one after another; each opens on a recto, a blank verso before it if needed."""
 
-    def __init__(self, blank: Part):
+    def __init__(self, blank: Part, sink=None):
         self.blank, self.parts, self.count, self.anchors, self.starts = blank, [], 0, {}, []
         self.short, self.overflows, self.repaired, self.sources_start, self.spanned = [], [], 0, 0, 0
+        self.sink = sink                    # sink([part]): each part as it is added (to the merge)
 
     def open_recto(self) -> int:
         """Pad to an even count of pages; the number the next page will have."""
@@ -202,6 +220,8 @@ class _Sequence:
             self.anchors.setdefault(anchor, page + offset)
         self.repaired += part.repaired
         self.spanned += part.spanned
+        if self.sink:
+            self.sink([part])
 
 
 def _front(layouts: Layouts, book, body: _Sequence, index_start, created, xref_pages) -> Part:

@@ -13,15 +13,7 @@ from bookbuild import cache
 from tests.helpers import copy_project
 
 
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path, monkeypatch):
-    """A cache of this test's own, so what it lays out does not depend on earlier runs; the font
-    instances (made once a font, about a minute) are shared with the user's cache."""
-    fonts = cache.root() / "fonts"
-    fonts.mkdir(parents=True, exist_ok=True)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    (tmp_path / "cache" / "bookbuild").mkdir(parents=True)
-    (tmp_path / "cache" / "bookbuild" / "fonts").symlink_to(fonts)
+pytestmark = pytest.mark.usefixtures("own_cache")     # conftest.py: a cache of its own
 
 
 def build(root, *options):

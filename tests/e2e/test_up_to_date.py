@@ -7,19 +7,12 @@ import sys
 
 import pytest
 
-from bookbuild import build as pipeline, cache, lastbuild
+from bookbuild import build as pipeline, lastbuild
 from bookbuild.config import load
 from tests.helpers import copy_project
 
 
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path, monkeypatch):
-    """The records of this test's builds in a cache of its own (font instances shared)."""
-    fonts = cache.root() / "fonts"
-    fonts.mkdir(parents=True, exist_ok=True)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    (tmp_path / "cache" / "bookbuild").mkdir(parents=True)
-    (tmp_path / "cache" / "bookbuild" / "fonts").symlink_to(fonts)
+pytestmark = pytest.mark.usefixtures("own_cache")     # conftest.py: a cache of its own
 
 
 def cli_build(root, *options):
@@ -47,7 +40,7 @@ def test_a_build_with_nothing_changed_writes_nothing_and_says_its_warnings_again
     assert second.stderr == first.stderr                    # the same warning, said again
     assert products(root) == before                          # not written again: same bytes, same time
     pages = int(first.stdout.split(" pages,")[0].rsplit("\n", 1)[-1])
-    assert second.stdout.startswith(f"up to date") and f"{pages} pages, nothing changed" in second.stdout
+    assert second.stdout.startswith("up to date") and f"{pages} pages, nothing changed" in second.stdout
 
 
 def _touch_chapter(root):
