@@ -9,7 +9,8 @@ from os.wait4):
     clean build          output/ removed, EPUB + PDF
     one-word edit        a word changed in one document, EPUB + PDF again
     page-count edit      paragraphs added to one document (its page count changes), EPUB + PDF
-    EPUB only            bookbuild build --format epub, with nothing changed, then after a one-word edit
+    EPUB only            bookbuild build --format epub, with nothing changed (the last build's record
+                         answers: lastbuild.py), then after a one-word edit
     Pandoc EPUB          the same text as one Markdown file, pandoc -o reader.epub
     Pandoc PDF           pandoc -o reader.pdf --pdf-engine=weasyprint (the venv's WeasyPrint 70)
 
@@ -104,10 +105,11 @@ def cache_home(work: Path) -> Path:
 
 
 def empty_cache(work: Path) -> None:
-    """A clean build starts with no layouts and no citations kept; the font instances (made once
-    a font file, not per book) are copied from the user's cache when it has them."""
+    """A clean build starts with nothing kept (layouts, parsed chapters, citations, the cover, the
+    last build's record); the font instances (made once a font file, not per book) are copied
+    from the user's cache when it has them."""
     home = cache_home(work) / "bookbuild"
-    for kind in ("layouts", "citations"):
+    for kind in ("layouts", "documents", "citations", "covers", "builds"):
         shutil.rmtree(home / kind, ignore_errors=True)
     user_fonts = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bookbuild" / "fonts"
     if user_fonts.is_dir() and not (home / "fonts").exists():

@@ -75,7 +75,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = Q
 
 def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None) -> BuildResult:
     with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
-        with progress.stage("check the last build"):
+        with progress.stage("config and last build"):
             config = configure(root)
             inputs = lastbuild.inputs(config) if cache.active() else None
             last = lastbuild.up_to_date(config, formats, inputs)

@@ -36,13 +36,22 @@ def inputs(config) -> str | None:
     files = [config.root / "book.yaml"]
     for folder in (config.chapters_dir, config.styles_dir):
         files += sorted(path for path in folder.rglob("*") if path.is_file())
+    inside = config.root.resolve()
     try:
         contents = [item for path in files
-                    for item in (path.relative_to(config.root).as_posix(), path.read_bytes())]
+                    for item in (path.relative_to(config.root).as_posix(), _content(path, inside))]
     except (OSError, ValueError):
         return None
     return cache.digest(styles_version(config), _packages(), os.environ.get("SOURCE_DATE_EPOCH", ""),
                         str(Path.cwd()), *contents)
+
+
+def _content(path: Path, inside: Path) -> bytes | str:
+    """A file's bytes; for a link out of the project, where it points: a build reads nothing outside
+    (the build refuses such a chapter, and says so)."""
+    if path.is_symlink() and not path.resolve().is_relative_to(inside):
+        return f"a link to {os.readlink(path)}"
+    return path.read_bytes()
 
 
 def up_to_date(config, formats: tuple[str, ...], digest: str | None) -> Record | None:

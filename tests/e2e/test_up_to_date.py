@@ -105,3 +105,24 @@ def test_a_record_holds_every_format_built_from_the_same_inputs(tmp_path):
     assert pipeline.build(root, jobs=1).up_to_date                       # the EPUB's and the PDF's record
     result = pipeline.build(root, jobs=1, use_cache=False)
     assert not result.up_to_date and result.page_map.parts_reused == 0
+
+
+def test_a_link_out_of_the_project_is_not_read(tmp_path, monkeypatch):
+    """The record names a link out of styles/ by where it points; the file there is not read."""
+    from pathlib import Path
+    root = copy_project(tmp_path / "reader")
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("not the project's")
+    (root / "styles" / "notes.txt").symlink_to(outside)
+    read, real_read = [], Path.read_bytes
+
+    def reading(path):
+        read.append(path.resolve())
+        return real_read(path)
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    config = load(root)
+    before = lastbuild.inputs(config)
+    assert before is not None and outside.resolve() not in read
+    (root / "styles" / "notes.txt").unlink()
+    (root / "styles" / "notes.txt").symlink_to(tmp_path / "other.txt")
+    assert lastbuild.inputs(config) != before
