@@ -6,7 +6,6 @@ one finds its EPUB there."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ KIND = "builds"
 @dataclass
 class Record:
     inputs: str                      # inputs() of the build
-    products: dict[str, str]         # format -> sha256 of the file written from those inputs
+    products: dict[str, str]         # format -> digest of the file written from those inputs
     page_map: PageMap                # the same for every format: the EPUB's page-list is the PDF's
     diagnostics: list                # its warnings (none depends on the format), said again
 
@@ -62,7 +61,7 @@ def up_to_date(config, formats: tuple[str, ...], digest: str | None) -> Record |
         return None
     for fmt in formats:
         try:
-            if _sha(product_path(config, fmt).read_bytes()) != record.products[fmt]:
+            if cache.digest(product_path(config, fmt).read_bytes()) != record.products[fmt]:
                 return None
         except OSError:
             return None
@@ -74,7 +73,7 @@ def remember(config, digest: str | None, products: dict[str, bytes], page_map: P
     """After a build that wrote products: with the formats built from the same inputs before."""
     if digest is not None:
         last = _last(config, digest)
-        shas = {**(last.products if last else {}), **{fmt: _sha(data) for fmt, data in products.items()}}
+        shas = {**(last.products if last else {}), **{fmt: cache.digest(data) for fmt, data in products.items()}}
         cache.keep_object(KIND, _name(config), Record(digest, shas, page_map, diagnostics))
 
 
@@ -89,10 +88,6 @@ def product_path(config, fmt: str) -> Path:
 
 def _name(config) -> str:
     return cache.digest(str(config.root.resolve()))
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @lru_cache(maxsize=1)

@@ -65,11 +65,7 @@ class Layouts:
         if on_first:
             on_first(self._kept_first(names))
         texts = self._texts(specs, names, context, on_done)
-        starts, page = [], 1
-        for name in names:
-            starts.append(page)
-            pages = self._pages_of(name)
-            page += pages + pages % 2               # the next part opens on a recto
+        starts = list(self._starts(names))
         keys = [self._key(name, start) for name, start in zip(names, starts)]
         jobs = {i: (_placed, specs[i], starts[i], context, markups[i], texts.get(i) or self._kept_text(names[i]))
                 for i, key in enumerate(keys) if self._found(key) is None}
@@ -82,16 +78,24 @@ class Layouts:
             on_done(len(specs), len(specs), None)
         return [(start, self.memo[key]) for start, key in zip(starts, keys)]
 
-    def _kept_first(self, names: list[str]) -> list[tuple[int, Part]]:
-        """(first page, Part) of the first parts, as long as each is kept at its first page."""
-        kept, page = [], 1
+    def _starts(self, names: list[str]):
+        """The first page of each part, as far as their page counts are known."""
+        page = 1
         for name in names:
             pages = self._pages_of(name)
-            part = self._found(self._key(name, page)) if pages is not None else None
+            if pages is None:
+                return
+            yield page
+            page += pages + pages % 2               # the next part opens on a recto
+
+    def _kept_first(self, names: list[str]) -> list[tuple[int, Part]]:
+        """(first page, Part) of the first parts, as long as each is kept at its first page."""
+        kept = []
+        for name, start in zip(names, self._starts(names)):
+            part = self._found(self._key(name, start))
             if part is None:
                 break
-            kept.append((page, part))
-            page += pages + pages % 2
+            kept.append((start, part))
         return kept
 
     def _texts(self, specs: list, names: list[str], context, on_done) -> dict[int, Part]:

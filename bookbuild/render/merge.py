@@ -191,23 +191,24 @@ class Merging:
         at, rest = 0, _shifted(self.bookmarks, front_pages)
         front_bookmarks: list = []
         for number, part in enumerate(parts):
-            if number == 0:
-                self._take_catalog(part)
             front_bookmarks += _shifted(part.bookmarks, at)
-            self._copy(part, at)
+            self._copy(part, at, catalog=number == 0)
             at += part.pages
         self.bookmarks = front_bookmarks + rest
 
-    def _copy(self, part: Part, at: int) -> None:
-        """The part's pages at page index at (its structure, names and links with them)."""
+    def _copy(self, part: Part, at: int, catalog: bool = False) -> None:
+        """The part's pages at page index at (its structure, names and links with them); with
+        catalog, its catalog entries and document information become the book's."""
         book = self.book
-        if part.pdf in self.bare:
+        if part.pdf in self.bare and not catalog:
             _insert_pages(book, self.bare[part.pdf], at)
             return
         # Each part is closed once copied: the copies keep what they need (qpdf --check decodes
         # every stream of the result, the tests read every page's text), and keeping all parts
         # open till the save raised the 300-document merge's peak from 1.0 to 1.45 GB.
         with pikepdf.open(io.BytesIO(part.pdf)) as source:
+            if catalog:
+                self._take_catalog(source)
             if _bare(source) and not part.bookmarks:
                 _insert_pages(book, source.pages, at)
                 pages = [book.pages[at + n] for n in range(part.pages)]
@@ -220,20 +221,18 @@ class Merging:
             for name, destination in _names(book, source).items():
                 self.names.setdefault(name, destination)
 
-    def _take_catalog(self, part: Part) -> None:
-        """The front matter's catalog entries and document information become the book's."""
+    def _take_catalog(self, source: pikepdf.Pdf) -> None:
         book = self.book
-        with pikepdf.open(io.BytesIO(part.pdf)) as source:
-            # sorted: the order of the copies numbers the objects, and qpdf's object streams follow it
-            for key in sorted(set(book.Root.keys()) - _MADE - set(source.Root.keys())):
-                del book.Root[key]
-            for key in sorted(set(source.Root.keys()) - _MADE):
-                value = source.Root[key]          # a direct one made indirect: copy_foreign takes those only
-                book.Root[key] = book.copy_foreign(value if value.is_indirect else source.make_indirect(value))
-            if "/Info" in source.trailer:
-                book.docinfo = book.copy_foreign(source.docinfo)
-            if "/ID" in source.trailer:
-                book.trailer.ID = pikepdf.Array([pikepdf.String(bytes(v)) for v in source.trailer.ID])
+        # sorted: the order of the copies numbers the objects, and qpdf's object streams follow it
+        for key in sorted(set(book.Root.keys()) - _MADE - set(source.Root.keys())):
+            del book.Root[key]
+        for key in sorted(set(source.Root.keys()) - _MADE):
+            value = source.Root[key]          # a direct one made indirect: copy_foreign takes those only
+            book.Root[key] = book.copy_foreign(value if value.is_indirect else source.make_indirect(value))
+        if "/Info" in source.trailer:
+            book.docinfo = book.copy_foreign(source.docinfo)
+        if "/ID" in source.trailer:
+            book.trailer.ID = pikepdf.Array([pikepdf.String(bytes(v)) for v in source.trailer.ID])
 
     def finish(self) -> "Merged":
         book = self.book
