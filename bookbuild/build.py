@@ -92,10 +92,9 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     with Beside(config, beside) as merging:
         # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
         with progress.stage("lay out the PDF"), source_date(created):
-            edition = pdf.lay_out(book, config, created, progress.document, jobs=jobs,
-                                  merging=merging if "pdf" in formats else None)
+            page_map = pdf.lay_out(book, config, created, progress.document, jobs=jobs,
+                                   merging=merging if "pdf" in formats else None)
         merging.close()
-        page_map = edition.page_map
         if "epub" in formats:
             with progress.stage("write the EPUB"):
                 epub_bytes = epub.write(book, config, page_map, created)

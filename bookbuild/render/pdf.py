@@ -3,8 +3,6 @@ pages; merge.py joins the parts into one PDF."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bookbuild import cache
 from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
@@ -19,20 +17,13 @@ from bookbuild.render.placement import layout_verified
 from bookbuild.render.typesetter import Part, Typesetter
 
 
-@dataclass
-class Edition:
-    """The print edition laid out: its parts in page order (for the merge) and where every anchor
-    landed (for the contents, the index, the EPUB's page-list and the checks)."""
-    parts: list[Part]
-    page_map: PageMap
-
-
 def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None = None,
-            merging=None) -> Edition:
-    """Order: documents (arabic from 1), Sources, then the front matter (its contents need the
-    documents' pages), then the Index (it needs every page). Each part starts on a recto.
-    merging (merge.Beside): given the parts as soon as they are known, the body's in page order
-    (add), then the front matter's (front), then the index's (add)."""
+            merging=None) -> PageMap:
+    """Where every anchor of the print edition landed (for the contents, the index, the EPUB's
+    page-list and the checks). Order: documents (arabic from 1), Sources, then the front matter
+    (its contents need the documents' pages), then the Index (it needs every page). Each part
+    starts on a recto. merging (merge.Beside) is given the parts as soon as they are known, the
+    body's in page order (add), then the front matter's (front), then the index's (add)."""
     check_glyphs(book, config)
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
     with Layouts(config, book, _make, store, jobs) as layouts:
@@ -53,7 +44,7 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
         _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
         page_map.parts_refolioed = layouts.refolioed
-    return Edition(front.parts + body.parts + index.parts, page_map)
+    return page_map
 
 
 def _extend(page_map: PageMap, sequence: "_Sequence", labels: list[str]) -> None:
