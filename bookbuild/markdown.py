@@ -13,7 +13,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from bookbuild.diagnostics import Diagnostic, WARNING, display_path, error, warn
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, display_path, error, warn
 from bookbuild.model import Block, CrossRef, IndexMark, LineBreak, Link, Note, NoteRef, Span, Text
 
 MAX_BLOCK_CHARS = 100_000       # one paragraph, heading or table cell: longer is a conversion accident
@@ -44,6 +44,7 @@ def read_body(path: Path, body: str, first_line: int) -> tuple[list[Block], list
     """(headnote, body, notes) of a chapter whose Markdown begins at first_line of path."""
     md = _markdown()
     tokens = md.parse(body, env := {})
+    _refuse_twice_defined(path, first_line, env["note_definitions"])
     reader = _Reader(path, first_line, body, md)
     headnote, blocks = reader.blocks(tokens)
     return headnote, blocks, reader.notes(tokens, env)
@@ -54,9 +55,30 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "html": True})
     md.enable(["smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin).use(container_plugin, name="headnote")
+    md.core.ruler.before("footnote_tail", "note_definitions", _note_definitions)
     md.use(attrs_plugin, spans=True, after=("span_close",))
     md.validateLink = lambda url: True           # every link reaches _Reader._opening, which decides
     return md
+
+
+def _note_definitions(state) -> None:
+    """Every note definition's label and line, before the footnote plugin keeps the last of a
+    label alone (a second '[^1]:' would silently take the place of the first)."""
+    state.env["note_definitions"] = [(token.meta["label"], token.map[0]) for token in state.tokens
+                                     if token.type == "footnote_reference_open"]
+
+
+def _refuse_twice_defined(path: Path, first_line: int, definitions: list[tuple[str, int]]) -> None:
+    first: dict[str, int] = {}
+    problems = []
+    for label, line in definitions:
+        if label in first:
+            problems.append(Diagnostic("N004", ERROR, display_path(path), line + first_line,
+                                       f"note [^{label}] is defined twice (first on line {first[label]})",
+                                       "give one of them a label of its own, and call it where it belongs"))
+        first.setdefault(label, line + first_line)
+    if problems:
+        raise BookError(problems)
 
 
 def _safe_link(href: str) -> bool:

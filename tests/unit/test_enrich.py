@@ -138,6 +138,14 @@ def test_uncalled_note_is_an_error(tmp_path):
         make_book(tmp_path, RECORD.replace("so...[^1]", "so..."), INDEX)
 
 
+def test_a_note_defined_twice_is_an_error_not_a_lost_note(tmp_path):
+    """The footnote reader keeps one text a label: the second definition took the first's place
+    and the editor's note was gone from both books without a word."""
+    twice = RECORD.replace("[^1]: Nehru again.", "[^1]: Nehru again.\n\n[^1]: A second note.")
+    with pytest.raises(BookError, match=r"talk.md:20: error N004: note \[\^1\] is defined twice \(first on line 18\)"):
+        make_book(tmp_path, twice, INDEX)
+
+
 def test_front_matter_errors_name_the_line(tmp_path):
     with pytest.raises(BookError, match=r"talk.md:3: error S006: front-matter 'date'.*YYYY-MM-DD"):
         make_book(tmp_path, RECORD.replace('"1959-10-02"', '"2 Oct 1959"'), INDEX)
