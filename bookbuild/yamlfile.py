@@ -61,15 +61,22 @@ def load(text: str, file: Path | str, first_line: int = 1) -> tuple[Any, LineMap
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + first_line if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise error("Y002", file, line, f"malformed YAML: {problem}",
-                    "check indentation, colons and quotes on this line") from None
+        raise error("Y002", file, _error_line(exc, first_line),
+                    f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
+                    "check indentation, colons, brackets and quotes on this line and the one before it") from None
     lines: LineMap = {}
     if node is not None:
         _record_lines(node, (), lines, first_line, file)
     return data, lines
+
+
+def _error_line(exc: yaml.YAMLError, first_line: int) -> int | None:
+    """Where the fault is: an unclosed [list], {mapping} or quote, or a key without its colon, is
+    noticed on a later line but begins where the parser's context mark is; else the problem's line."""
+    context, problem = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+    opened = any(words in (getattr(exc, "context", None) or "") for words in ("flow", "simple key", "quoted"))
+    mark = context if context is not None and (opened or problem is None) else problem
+    return mark.line + first_line if mark is not None else None
 
 
 def _record_lines(node: yaml.Node, path: tuple, lines: LineMap, first_line: int, file) -> None:

@@ -84,6 +84,18 @@ def test_aliases_and_tags_are_refused():
         yamlfile.load("a: !!python/object:os.system ls\n", "f.yaml")
 
 
+@pytest.mark.parametrize("text, line", [
+    ("title: A\nlanguage: [en\nedition: First\n", 2),        # an unclosed list, noticed on line 3
+    ("title: A\nsubtitle: 'open\nedition: First\n", 2),       # an unclosed quote, noticed at the end
+    ("title: A\nsubtitle \"B\nedition: First\n", 2),         # a key without its colon
+    ("title: A\nedition: a: b\n", 2),                        # noticed where it is
+])
+def test_malformed_yaml_names_the_line_where_the_fault_begins(text, line):
+    with pytest.raises(BookError) as raised:
+        yamlfile.load(text, "f.yaml")
+    assert [(d.code, d.line) for d in raised.value.diagnostics] == [("Y002", line)]
+
+
 def test_dates_stay_strings_and_lines_are_recorded():
     data, lines = yamlfile.load("x: 1\nd: 1959-10-02\nl:\n  - a\n  - b\n", "f.yaml")
     assert data["d"] == "1959-10-02"
