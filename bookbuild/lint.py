@@ -16,6 +16,7 @@ from bookbuild.config import line_naming
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, collecting, display_path
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
+from bookbuild.render import stylesheets
 from bookbuild.render.fonts import check_glyphs
 from bookbuild.sources import HEADNOTE_PLACEHOLDER
 
@@ -30,11 +31,12 @@ def check(root: Path) -> list[Diagnostic]:
         try:
             config, book = read(root)
             check_glyphs(book, config)      # fonts: a missing family or glyph stops the build later
+            styles = stylesheets.faults(config)
         except BookError as exc:
             failed = exc.diagnostics
     if failed:
         return list(noticed) + [d for d in failed if d not in noticed]
-    problems: list[Diagnostic] = list(noticed)
+    problems: list[Diagnostic] = list(noticed) + styles
     for doc in book.documents:
         problems += _headnote(doc) + _source(doc) + _translator(doc) + _long_title(doc)
     for doc in book.all_documents:

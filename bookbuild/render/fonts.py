@@ -132,9 +132,13 @@ def _project_faces(folder: Path) -> list[Face]:
     faces_ = []
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if path.suffix.lower() in FONT_SUFFIXES:
-            font = TTFont(path, lazy=True)
-            family = font["name"].getBestFamilyName()
-            italic = bool(font["OS/2"].fsSelection & 1)
+            try:
+                font = TTFont(path, lazy=True)
+                family = font["name"].getBestFamilyName()
+                italic = bool(font["OS/2"].fsSelection & 1)
+            except Exception as exc:      # noqa: BLE001 - fontTools says what is wrong in many ways
+                raise error("F011", path, None, f"not a font file that can be read ({exc})",
+                            "replace it with the font's .ttf or .otf file, or remove it from styles/fonts/") from None
             faces_.append(Face(family, "italic" if italic else "normal", path))
     return faces_
 

@@ -8,7 +8,7 @@ from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import Book, CrossRef, walk_inlines
 from bookbuild.pagemap import PageMap, roman
-from bookbuild.render import html, registry
+from bookbuild.render import html, registry, stylesheets
 from bookbuild.render.fonts import check_glyphs
 from bookbuild.render.indexview import index_groups
 from bookbuild.render.layouts import Layouts
@@ -25,6 +25,7 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
     starts on a recto. merging (merge.Beside) is given the parts as soon as they are known, the
     body's in page order (add), then the front matter's (front), then the index's (add)."""
     check_glyphs(book, config)
+    stylesheets.refuse_faults(config)
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
     with Layouts(config, book, _make, store, jobs) as layouts:
         blank = _blank(layouts)

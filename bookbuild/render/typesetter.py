@@ -108,7 +108,7 @@ class Typesetter:
         extra_css = (start_css(start) if start and with_folios else "") + extra_css
         sheets = (self.stylesheets if with_folios else self.unfolioed) + \
             ([self._css(string=extra_css)] if extra_css else [])
-        with _warnings() as warnings:
+        with weasyprint_says() as warnings:
             document = HTML(string=outward_links(markup), base_url=self.config.styles_dir.as_uri() + "/",
                             url_fetcher=self.fetcher).render(stylesheets=sheets, font_config=self.font_config)
         if warnings:
@@ -116,9 +116,11 @@ class Typesetter:
             raise error("P003", self.config.styles_dir, None, f"WeasyPrint: {warnings[0]}",
                         "fix the rule in styles/ that it names")
         if self.fetcher.refused:
-            raise error("P001", self.config.root / "book.yaml", None,
-                        f"refused to load {self.fetcher.refused[0]}",
-                        "styles and documents may only use files inside the project")
+            from bookbuild.render.fetcher import MISSING
+            url, why = self.fetcher.refused[0], self.fetcher.reasons[0]
+            raise error("P001", self.config.root / "book.yaml", None, f"cannot load {url}: {why}",
+                        "add the file, or correct the name in styles/ or the chapter that gives it"
+                        if why == MISSING else "styles and documents may only use files inside the project")
         return Layout(document, list(document.pages), _anchors(document.pages))
 
     def folioed(self, part: Part, markup: str, start: int) -> Part | None:
@@ -173,8 +175,8 @@ def outward_links(markup: str) -> str:
 
 
 @contextmanager
-def _warnings():
-    """Collect WeasyPrint's warnings for the duration of a render."""
+def weasyprint_says():
+    """Collect WeasyPrint's warnings for the duration of a render (or of reading a stylesheet)."""
     collected: list[str] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = lambda record: collected.append(record.getMessage())

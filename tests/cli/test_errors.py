@@ -32,6 +32,43 @@ def test_broken_book_yaml_is_one_line(project, command, edit, expected):
     assert after == before
 
 
+def _line_of(path, text: str) -> int:
+    return path.read_text(encoding="utf-8").split(text)[0].count("\n") + 1
+
+
+STYLE_FAULTS = [
+    # a '}' left out: CSS nesting would read every later rule as inside this one, without a word
+    ("header { margin-bottom: 1.2em; }", "header { margin-bottom: 1.2em;", r"error P006: this '\{' is never closed"),
+    # a ';' left out: WeasyPrint drops both declarations and says so only in its log
+    ("font-size: 10.5pt; line-height", "font-size: 10.5pt line-height", r"error P003: .*invalid value"),
+    ("header { margin-bottom: 1.2em; }", "header { margin-bottom: 1.2em; }\n@font-face { font-family: X; "
+     "src: url(fonts/Missing-Regular.ttf) }", r"error P007: url\(fonts/Missing-Regular\.ttf\): there is no such file"),
+]
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+@pytest.mark.parametrize("old, new, expected", STYLE_FAULTS)
+def test_a_fault_in_the_stylesheet_is_an_error_at_its_line(project, command, old, new, expected):
+    sheet = project / "styles" / "print.css"
+    line = _line_of(sheet, old) + (1 if "@font-face" in new else 0)
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (project / "output").glob("*")}
+    out = run(project, command)
+    assert out.returncode == 1, out.stdout + out.stderr
+    lines = out.stderr.strip().split("\n")
+    assert len(lines) == 1 and re.search(rf"styles/print\.css:{line}: {expected}", lines[0]), out.stderr
+    assert {p.name: p.read_bytes() for p in (project / "output").glob("*")} == before
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_file_in_styles_fonts_that_is_no_font_is_named(project, command):
+    (project / "styles" / "fonts").mkdir(exist_ok=True)
+    (project / "styles" / "fonts" / "Broken-Regular.ttf").write_bytes(b"not a font")
+    out = run(project, command)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert re.search(r"styles/fonts/Broken-Regular\.ttf: error F011: not a font file", out.stderr), out.stderr
+
+
 def test_missing_chapter_names_book_yaml(project):
     path = project / "book.yaml"
     path.write_text(path.read_text().replace("documents: auto", "documents: [nowhere.md]"))
