@@ -35,4 +35,4 @@ class ProjectFetcher(URLFetcher):
     def _refuse(self, url: str, why: str):
         self.refused.append(url if len(url) < 200 else url[:200] + "…")
         self.reasons.append(why)
-        raise ValueError(f"bookbuild does not load {url[:200]}: {why}")
+        raise ValueError(f"bookbuild refuses to load {url[:200]}: {why}")

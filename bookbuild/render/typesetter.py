@@ -118,7 +118,7 @@ class Typesetter:
         if self.fetcher.refused:
             from bookbuild.render.fetcher import MISSING
             url, why = self.fetcher.refused[0], self.fetcher.reasons[0]
-            raise error("P001", self.config.root / "book.yaml", None, f"cannot load {url}: {why}",
+            raise error("P001", self.config.root / "book.yaml", None, f"refused to load {url}: {why}",
                         "add the file, or correct the name in styles/ or the chapter that gives it"
                         if why == MISSING else "styles and documents may only use files inside the project")
         return Layout(document, list(document.pages), _anchors(document.pages))
