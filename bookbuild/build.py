@@ -39,9 +39,27 @@ def read(root: Path, progress: Progress = QUIET, config=None):
         config = config or configure(root)
         book = sources.read_book(config)
     with progress.stage("enrich"):
-        for step in PASSES:
-            book = step(book, config)
+        book = enrich(book, config)
     return config, book
+
+
+def enrich(book: Book, config) -> Book:
+    """The passes in order. After a pass finds errors the later ones still run, to find theirs:
+    all are reported at once. What a later pass then fails on is a consequence of the errors
+    found, which are what to fix."""
+    problems: list[Diagnostic] = []
+    for step in PASSES:
+        try:
+            book = step(book, config)
+        except BookError as exc:
+            problems += exc.diagnostics
+        except Exception:           # noqa: BLE001 - see the docstring
+            if not problems:
+                raise
+            break
+    if problems:
+        raise BookError(problems)
+    return book
 
 
 def configure(root: Path):

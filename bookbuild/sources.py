@@ -55,11 +55,21 @@ class FrontMatter(BaseModel):
 
 
 def read_book(config: Config) -> Book:
-    """Every chapter of the book, in reading order, parsed once."""
+    """Every chapter of the book, in reading order, parsed once; the errors of every chapter
+    together (an editor fixes them in one go, not one a build)."""
     intro_name, parts = _contents(config)
-    intro = (read_document(_chapter_path(config, intro_name, ("contents", "introduction")), "introduction")
-             if intro_name else None)
-    read_parts = [Part(title, [read_document(path, "document") for path in paths]) for title, paths in parts]
+    problems: list[Diagnostic] = []
+
+    def read(path: Path, role: str) -> Document | None:
+        try:
+            return read_document(path, role)
+        except BookError as exc:
+            problems.extend(exc.diagnostics)
+            return None
+    intro = read(_chapter_path(config, intro_name, ("contents", "introduction")), "introduction") if intro_name else None
+    read_parts = [Part(title, [read(path, "document") for path in paths]) for title, paths in parts]
+    if problems:
+        raise BookError(problems)
     if config.contents.documents == "auto":
         for part in read_parts:
             part.documents.sort(key=lambda doc: (doc.meta.get("date") or "9999", doc.path.name))

@@ -99,6 +99,25 @@ def test_unknown_front_matter_key(project):
 import re  # noqa: E402
 
 
+def test_the_errors_of_every_chapter_and_every_pass_are_reported_at_once(project):
+    """An editor fixes them in one go: not one error a run."""
+    first = project / "chapters" / "1959-10-02-khrushchev-mao.md"
+    second = project / "chapters" / "1962-11-02-benediktov-nehru.md"
+    first.write_text(first.read_text().replace("kind:", "knd:", 1))
+    second.write_text(second.read_text().replace("kind: diary entry", "kind: diary entry\nauthr: X", 1))
+    out = run(project, "check")
+    assert out.returncode == 1
+    assert re.search(r"khrushchev-mao\.md:\d+: error S004: unknown front-matter key 'knd'", out.stderr), out.stderr
+    assert re.search(r"benediktov-nehru\.md:\d+: error S004: unknown front-matter key 'authr'", out.stderr)
+    first.write_text(first.read_text().replace("knd:", "kind:", 1))
+    second.write_text(second.read_text().replace("\nauthr: X", "", 1))
+    intro = project / "chapters" / "introduction.md"
+    intro.write_text(intro.read_text() + "\nSee [](#doc-nowhere) and [the quarrel]{index=\"No such entry\"}.\n")
+    out = run(project, "build")
+    assert out.returncode == 1
+    assert "error X010" in out.stderr and "error X001" in out.stderr, out.stderr     # crossrefs, then index
+
+
 def test_repository_reader_checks_clean():
     from tests.helpers import REPO
     out = subprocess.run([sys.executable, "-m", "bookbuild", "check", "-C", str(REPO)],
