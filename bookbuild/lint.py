@@ -3,8 +3,8 @@
 Each rule has a stable code: A001 headnote, A002 entry never found, A003 no source for the source
 note, A004 name or abbreviation not in the registry, A005 note call inside punctuation, A006 Ibid.
 or op. cit. in a note, A007 translator not credited, A008 title too long for a running head, A009
-chapter file not in the contents. Errors of reading (C, S, N, X, I, F codes) come first and stop
-the lint."""
+chapter file not in the contents, A010 a placeholder of `bookbuild init`'s example left. Errors of
+reading (C, S, N, X, I, F codes) come first and stop the lint."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bookbuild.enrich import leaf_blocks
 from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
 from bookbuild.render import stylesheets
 from bookbuild.render.fonts import check_glyphs
+from bookbuild.scaffold import PLACEHOLDERS
 from bookbuild.sources import HEADNOTE_PLACEHOLDER
 
 ABBREVIATION = re.compile(r"(?<![\w.])[A-Z]{2,6}(?![\w.])")
@@ -41,8 +42,17 @@ def check(root: Path) -> list[Diagnostic]:
         problems += _headnote(doc) + _source(doc) + _translator(doc) + _long_title(doc)
     for doc in book.all_documents:
         problems += _unregistered(doc) + _calls_in_punctuation(doc) + _ibid(doc)
-    problems += _unused(book, config) + _left_out(book, config)
+    problems += _unused(book, config) + _left_out(book, config) + _placeholders(book, config)
     return problems
+
+
+def _placeholders(book, config) -> list[Diagnostic]:
+    """The example of `bookbuild init` in place of the editors' own names, publisher, archive..."""
+    files = [config.root / "book.yaml"] + [doc.path for doc in book.all_documents]
+    return [Diagnostic("A010", WARNING, display_path(path), number, f"'{placeholder}' is still the example's",
+                       "put your own in its place")
+            for path in files for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1)
+            for placeholder in PLACEHOLDERS if placeholder in line]
 
 
 def _long_title(doc) -> list[Diagnostic]:

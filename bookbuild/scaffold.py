@@ -9,6 +9,8 @@ from pathlib import Path
 from bookbuild.diagnostics import error
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
+# What the example holds in place of the editors' own facts: `bookbuild check` says where each is left.
+PLACEHOLDERS = ("Your Name", "Your Department", "Your Archive", "Your Translator")
 
 BOOK_YAML = """\
 # A reader of archival records. Every key is documented in bookbuild/config.py.
@@ -68,8 +70,8 @@ translator: "Your Translator"
 ---
 
 ::: headnote
-A headnote, in the editor's voice: who wrote this, when and why, why it matters, and what to
-read for. `bookbuild import FILE` turns an archive record into a file like this one.
+TODO: write the headnote. In the editor's voice: who wrote this, when and why, why it matters,
+and what to read for. `bookbuild import FILE` turns an archive record into a file like this one.
 :::
 
 TRUMAN: This is the record's text, kept verbatim, with [bracketed insertions] set apart.

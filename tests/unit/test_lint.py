@@ -102,3 +102,14 @@ def test_a_missing_font_is_found_by_check(tmp_path):
     found = lint(tmp_path, RECORD, INDEX + "output:\n  fonts: {body: \"Times New Roman\"}\n")
     assert any(re.search(r"book.yaml:\d+: error C020: font family 'Times New Roman' is not installed", l)
                for l in found), found
+
+
+def test_the_example_of_init_is_flagged_until_it_is_the_editors_own(tmp_path):
+    """A new project builds at once, and check says what of the example is still to replace."""
+    from bookbuild.scaffold import init
+    init(tmp_path / "new")
+    found = {(d.code, Path(d.file).name, d.line) for d in check(tmp_path / "new")}
+    assert ("A001", "1945-07-24-potsdam-telegram.md", 13) in found
+    assert {("A010", "book.yaml", 5), ("A010", "book.yaml", 7)} <= found
+    assert {(code, name) for code, name, _ in found} == {
+        ("A001", "1945-07-24-potsdam-telegram.md"), ("A010", "book.yaml"), ("A010", "1945-07-24-potsdam-telegram.md")}
