@@ -29,7 +29,7 @@ class FrontMatter(BaseModel):
     id: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]*$")
     title: str = Field(min_length=1, pattern=r"\S")
     short_title: str | None = Field(None, pattern=r"\S")
-    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")     # to the day, month or year
     kind: str | None = None
     participants: list[str] = Field(default_factory=list)
     summary: str | None = None
@@ -48,10 +48,21 @@ class FrontMatter(BaseModel):
     @classmethod
     def _real_date(cls, value: str | None) -> str | None:
         if value is not None:
-            datetime.date.fromisoformat(value)      # 1959-02-30 matches the pattern but is no date
+            date_parts(value)                       # 1959-02-30 matches the pattern but is no date
         return value
     record_id: str | None = None
     digital_archive: str | None = Field(None, description="the online archive, e.g. Wilson Center Digital Archive")
+
+
+def date_parts(iso: str) -> list[int]:
+    """'1959-10-02' → [1959, 10, 2]; a record dated to the month or the year alone (archives give
+    'November 1962'): [1962, 11], [1962]. ValueError if it names no day, month or year."""
+    parts = [int(part) for part in iso.split("-")]
+    if len(parts) == 3:
+        datetime.date(*parts)
+    elif len(parts) == 2 and not 1 <= parts[1] <= 12:
+        raise ValueError("month must be in 1..12")
+    return parts
 
 
 def read_book(config: Config) -> Book:
@@ -189,8 +200,13 @@ def _front_matter_diagnostic(err: dict, path: Path, lines: dict) -> Diagnostic:
     if err["type"] == "missing":
         return Diagnostic("S005", ERROR, display_path(path), line, f"missing front-matter key '{key}'",
                           "add it to the front matter")
-    hint = "write dates as YYYY-MM-DD in quotes" if key == "date" else f"got {err.get('input')!r}"
-    return Diagnostic("S006", ERROR, display_path(path), line, f"front-matter '{key}': {err['msg']}", hint)
+    if key == "date":
+        reason = str(err.get("ctx", {}).get("error", "")) or "not written YYYY-MM-DD"
+        return Diagnostic("S006", ERROR, display_path(path), line, f"front-matter 'date' {err.get('input')!r} is "
+                          f"not a date: {reason}", 'write "YYYY-MM-DD" in quotes, or "YYYY-MM" or "YYYY" for a '
+                          "record dated to the month or the year")
+    return Diagnostic("S006", ERROR, display_path(path), line, f"front-matter '{key}': {err['msg']}",
+                      f"got {err.get('input')!r}")
 
 
 def _slug(text: str) -> str:

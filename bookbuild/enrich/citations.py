@@ -27,7 +27,6 @@ Titles go in as `nocase`: the archive's title is quoted verbatim, never re-capit
 from __future__ import annotations
 
 import contextvars
-import datetime
 import difflib
 import html.parser
 import importlib.metadata
@@ -43,6 +42,7 @@ from pathlib import Path
 from bookbuild import cache, workers
 from bookbuild.enrich.typography import fix
 from bookbuild.model import Book, Block, Inline, Link, Note, Span, Text
+from bookbuild.sources import date_parts
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
@@ -388,11 +388,14 @@ def how_to_cite_inlines(config) -> list[Inline]:
 
 
 def display_date(iso: str | None) -> str:
-    """'1959-10-02' → 'October 2, 1959' (Chicago's form; the templates' display_date filter)."""
+    """'1959-10-02' → 'October 2, 1959', '1962-11' → 'November 1962' (Chicago's forms; the
+    templates' display_date filter)."""
     if not iso:
         return "n.d."
-    day = datetime.date.fromisoformat(iso)
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+    parts = date_parts(iso)
+    if len(parts) == 3:
+        return f"{MONTHS[parts[1] - 1]} {parts[2]}, {parts[0]}"
+    return f"{MONTHS[parts[1] - 1]} {parts[0]}" if len(parts) == 2 else str(parts[0])
 
 
 # ---- metadata → CSL ---------------------------------------------------------------------------
@@ -400,8 +403,7 @@ def csl_item(meta: dict, key: str = "record") -> dict:
     """A record's front matter as a CSL-JSON item: an archival record (type manuscript)."""
     item: dict = {"id": key, "type": "manuscript", "title": _nocase(fix(meta["title"]))}
     if meta.get("date"):
-        day = datetime.date.fromisoformat(meta["date"])
-        item["issued"] = {"date-parts": [[day.year, day.month, day.day]]}
+        item["issued"] = {"date-parts": [date_parts(meta["date"])]}
     fields = {"archive": "archive", "reference": "archive_location", "collection": "archive_collection",
               "digital_archive": "source", "source_url": "URL"}
     for key_, variable in fields.items():

@@ -146,6 +146,29 @@ def test_minimal_metadata_still_gets_a_sensible_citation(tmp_path):
                                "\u201cNotes on a Meeting,\u201d unpublished manuscript, n.d.")}
 
 
+def test_a_record_dated_to_the_month_or_the_year(tmp_path):
+    """Archives date many records 'November 1962' or '1962' alone: such a date is the record's,
+    not an error, in its source note and its entry."""
+    root = project(tmp_path, chapters={
+        "a.md": '---\ntitle: A Telegram\ndate: "1962-11"\narchive: AVPRF\n---\n\nText.\n',
+        "b.md": '---\ntitle: A Report\ndate: "1962"\narchive: AVPRF\n---\n\nText.\n',
+        "c.md": '---\ntitle: A Diary\ndate: "1962-11-02"\narchive: AVPRF\n---\n\nText.\n'})
+    config, found, book = cited(root)
+    assert found["a"] == ("\u201cA Telegram,\u201d November 1962, AVPRF.", "\u201cA Telegram.\u201d November 1962. AVPRF.")
+    assert found["b"][0] == "\u201cA Report,\u201d 1962, AVPRF."
+    assert citations.display_date("1962-11") == "November 1962" and citations.display_date("1962") == "1962"
+
+
+@pytest.mark.parametrize("date, reason", [("1962-13", "month must be in 1..12"), ("1962-02-30", "day is out of range"),
+                                          ("Nov. 1962", "not written YYYY-MM-DD")])
+def test_a_date_that_is_none_says_why_and_how_to_write_it(tmp_path, date, reason):
+    root = project(tmp_path, chapters={"a.md": f'---\ntitle: T\ndate: "{date}"\n---\n\nText.\n'})
+    with pytest.raises(BookError) as raised:
+        cited(root)
+    [found] = raised.value.diagnostics
+    assert (found.code, found.line) == ("S006", 3) and reason in found.message and '"YYYY-MM"' in found.hint
+
+
 def test_field_text_is_kept_exactly():
     meta = {"title": "Talks on \u201cthe Thaw\u201d & <after>", "archive": "Smith & Sons",
             "date": "1960-01-05", "source_url": "https://example.org/?a=1&b=2"}
