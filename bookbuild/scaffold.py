@@ -20,7 +20,7 @@ editors:
   - name: Your Name
     role: editor
 publisher: Your Department
-language: en
+language: en-US                 # hyphenation follows it: en-GB for British patterns
 identifier: "urn:uuid:{uuid}"     # keep it: it identifies this book in every edition
 date: "2026-01-01"
 rights: "Editorial matter © 2026 the editors. Records reproduced for teaching."

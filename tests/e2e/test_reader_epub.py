@@ -50,10 +50,10 @@ def test_notes_are_footnotes_with_back_links(epub):
 def test_language_everywhere_and_navigation(epub):
     path, files, result = epub
     opf = files["EPUB/content.opf"]
-    assert 'xml:lang="en"' in opf and "<dc:language>en</dc:language>" in opf
+    assert 'xml:lang="en-US"' in opf and "<dc:language>en-US</dc:language>" in opf
     for name, content in files.items():
         if name.endswith(".xhtml"):
-            assert 'lang="en" xml:lang="en"' in content, name
+            assert 'lang="en-US" xml:lang="en-US"' in content, name
     nav = files["EPUB/nav.xhtml"]
     assert 'epub:type="toc"' in nav and 'epub:type="landmarks"' in nav
     assert "EPUB/toc.ncx" in files

@@ -182,7 +182,7 @@ def test_metadata_title_author_language_and_bookmarks(pdf):
     assert "/StructTreeRoot" in reader.trailer["/Root"] and reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
     assert reader.metadata.title.startswith("Tibet, India")
     assert reader.metadata.author == "The bookbuild Editors"
-    assert str(reader.trailer["/Root"]["/Lang"]) == "en"
+    assert str(reader.trailer["/Root"]["/Lang"]) == "en-US"
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert any("Document 1" in t for t in titles) and "Index" in titles
 
