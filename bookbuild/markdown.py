@@ -4,6 +4,7 @@ blocks, inlines and notes with their source lines. sources.py reads the file and
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -59,6 +60,24 @@ def _markdown() -> MarkdownIt:
     md.use(attrs_plugin, spans=True, after=("span_close",))
     md.validateLink = lambda url: True           # every link reaches _Reader._opening, which decides
     return md
+
+
+def curled(text: str) -> str:
+    """Plain text from book.yaml (a person's identification, a term's expansion) with its quotes
+    curled as the Markdown reader curls a chapter's; every other character is taken literally."""
+    escaped = _PUNCTUATION.sub(r"\\\1", text)
+    tokens = _inline_reader().parseInline(escaped)[0].children or []
+    return "".join(token.content for token in tokens)
+
+
+@lru_cache(maxsize=1)
+def _inline_reader() -> MarkdownIt:
+    return _markdown()
+
+
+# The signs of inline Markdown (emphasis, links, code, HTML, entities): escaped, they stay characters.
+# Not the rest of punctuation: an escape ends a run of text, and the quote after "R. K." would not curl.
+_PUNCTUATION = re.compile(r"([\\`*_\[\]<>&!~])")
 
 
 def _note_definitions(state) -> None:

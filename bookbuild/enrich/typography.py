@@ -1,8 +1,10 @@
-"""Typography by rule: dashes and ellipses (quotes are curled by the Markdown reader)."""
+"""Typography by rule: dashes, ellipses and the apostrophes the Markdown reader (which curls the
+quotes) left straight; typeset() gives text from book.yaml the same."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bookbuild.enrich import leaf_blocks, map_text
 from bookbuild.model import Book, Text
@@ -15,6 +17,9 @@ RULES = [
     (re.compile(r"(?<=[\w.,;:!?\"”’)])\s+--?\s+(?=[\w\"“‘(])"), "\u2014", ("-",)),   # one - for -> one—for
     (re.compile(r"(?<![\d-])(\d+)-(\d+)(?![\d-])"), "\\1\u2013\\2", ("-",)),  # 120-12 -> en dash for ranges
     (re.compile(r"\.\.\.|\. \. \."), "\u2026", ("...", ". . .")),
+    # An apostrophe the Markdown reader left straight, having no quote to pair it with: "R. K.'s",
+    # "the Soviets' note" (a quote that opens after a space stays as it is).
+    (re.compile(r"(?<=[\w.])'(?=\w)|(?<=\w)'(?!\w)"), "\u2019", ("'",)),
 ]
 
 
@@ -23,6 +28,14 @@ def fix(text: str) -> str:
         if any(need in text for need in needs):
             text = pattern.sub(replacement, text)
     return text
+
+
+@lru_cache(maxsize=4096)             # the index's entries, typeset for each format
+def typeset(text: str) -> str:
+    """Text from book.yaml shown in the book (an index entry, a person's identification) with the
+    typography the chapters get: quotes curled as the Markdown reader curls them, then fix()."""
+    from bookbuild.markdown import curled
+    return fix(curled(text))
 
 
 def run(book: Book, config) -> Book:

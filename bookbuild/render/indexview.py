@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bookbuild.enrich.typography import typeset
 from bookbuild.model import IndexEntry
 from bookbuild.pagemap import PageMap
 
 
 @dataclass
 class Row:
-    name: str
+    name: str                   # as shown (typeset); key and see_key are ids made from the names as written
     key: str
     locators: list
     see: str | None = None
@@ -45,6 +46,6 @@ def _row(entry: IndexEntry, page_map: PageMap) -> Row | None:
     subs = [row for row in (_row(sub, page_map) for sub in entry.sub) if row is not None]
     if not (entry.marks or entry.see or subs):
         return None
-    return Row(name=entry.name, key=entry_key(entry.name), locators=page_map.locators(entry.marks),
-               see=entry.see, see_key=entry_key(entry.see) if entry.see else None,
-               see_also=[(name, entry_key(name)) for name in entry.see_also], sub=subs)
+    return Row(name=typeset(entry.name), key=entry_key(entry.name), locators=page_map.locators(entry.marks),
+               see=typeset(entry.see) if entry.see else None, see_key=entry_key(entry.see) if entry.see else None,
+               see_also=[(typeset(name), entry_key(name)) for name in entry.see_also], sub=subs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bookbuild.enrich.index import sort_key
+from bookbuild.enrich.typography import typeset
 from bookbuild.render.indexview import entry_key
 
 
@@ -27,13 +28,13 @@ class Item:
 
 def persons(config) -> list[Item]:
     people = [t for t in config.index.people if t.identification and not t.see]
-    return [Item(t.name, f"person-{entry_key(t.name)}", t.identification, t.dates)
+    return [Item(typeset(t.name), f"person-{entry_key(t.name)}", typeset(t.identification), t.dates)
             for t in sorted(people, key=lambda t: sort_key(t.name, t.sort))]
 
 
 def terms(config) -> list[Item]:
     glossed = [t for _, t in config.index.all_terms() if t.expansion]
-    return [Item(t.name, f"term-{entry_key(t.name)}", t.expansion)
+    return [Item(typeset(t.name), f"term-{entry_key(t.name)}", typeset(t.expansion))
             for t in sorted(glossed, key=lambda t: sort_key(t.name, t.sort))]
 
 

@@ -57,6 +57,8 @@ def test_typography_rules():
     assert fix("1959-10-02") == "1959-10-02"
     assert fix("wait...") == "wait\u2026"
     assert fix("wait . . . then") == "wait \u2026 then"
+    assert fix("R. K.'s note, the Soviets' plan") == "R. K.\u2019s note, the Soviets\u2019 plan"
+    assert fix("a 'quote") == "a 'quote"
 
 
 def test_typography_skips_only_texts_a_rule_cannot_match():
@@ -161,3 +163,15 @@ def test_a_misspelt_cross_reference_gets_a_suggestion(tmp_path, target, hint):
         make_book(tmp_path, RECORD.replace("on the Finns.", f"on the Finns, see [](#{target})."))
     [problem] = caught.value.diagnostics
     assert problem.code == "X010" and problem.line == 15 and problem.hint == hint
+
+
+def test_the_registry_glosses_get_the_chapters_typography(tmp_path):
+    """An identification in book.yaml is typeset as chapter text is: its quotes curled, dashes and
+    ellipses set; Markdown's other signs are the gloss's own characters."""
+    from bookbuild.render import registry
+    index = INDEX.replace('      forms: [Nehru]\n', '      forms: [Nehru]\n      identification: '
+                          '"the plain \\"Nehru\\" of the records, 1947-64; *not* [Motilal] ... or R. K.\'s"\n')
+    config, _ = make_book(tmp_path, RECORD, index)
+    [nehru] = registry.persons(config)
+    assert nehru.gloss == ("the plain \u201cNehru\u201d of the records, 1947\u201364; *not* [Motilal] \u2026 "
+                           "or R. K.\u2019s")
