@@ -48,11 +48,16 @@ def check(root: Path) -> list[Diagnostic]:
 
 def _placeholders(book, config) -> list[Diagnostic]:
     """The example of `bookbuild init` in place of the editors' own names, publisher, archive..."""
-    files = [config.root / "book.yaml"] + [doc.path for doc in book.all_documents]
-    return [Diagnostic("A010", WARNING, display_path(path), number, f"'{placeholder}' is still the example's",
-                       "put your own in its place")
-            for path in files for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1)
-            for placeholder in PLACEHOLDERS if placeholder in line]
+    yaml_path = config.root / "book.yaml"
+    said = [config.publisher] + [editor.name for editor in config.editors]
+    found = [Diagnostic("A010", WARNING, display_path(yaml_path), line_naming(yaml_path, placeholder),
+                        f"'{placeholder}' is still the example's", "put your own in its place")
+             for placeholder in PLACEHOLDERS if any(placeholder in value for value in said)]
+    for doc in book.all_documents:
+        found += [_diag("A010", WARNING, doc, doc.meta_lines.get((key,)), f"'{placeholder}' is still the example's",
+                        "put your own in its place")
+                  for key, value in doc.meta.items() for placeholder in PLACEHOLDERS if placeholder in str(value)]
+    return found
 
 
 def _long_title(doc) -> list[Diagnostic]:

@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 
 from bookbuild.enrich import leaf_blocks, map_text
+from bookbuild.markdown import curled
 from bookbuild.model import Book, Text
 
 # Order matters: the spaced hyphen and the double hyphen of typescripts both stand for a dash.

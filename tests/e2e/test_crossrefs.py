@@ -36,8 +36,8 @@ def test_print_names_the_document_and_its_page_and_the_epub_links_it(reader):
     pdf = next(reader.glob("output/*.pdf"))
     pages, labels = pdf_pages(pdf), list(PdfReader(pdf).page_labels)
     text = " ".join(" ".join(pages).split())
-    match = re.search(r"See Document 3 \(p\. (\d+)\), note 2 to Document 1 \(p\. (\d+)\) and the Beijing talk "
-                      r"\(p\. (\d+)\)", text)
+    match = re.search(r"See Document 3 \(p\. (\d+)\), note 2 to Document 1 \(p\. (\d+)\) and the Bei(?:- )?jing "
+                      r"talk \(p\. (\d+)\)", text)        # the line may end in "Bei-"
     assert match, text[:2000]
     doc3, note, beijing = (labels.index(n) for n in match.groups())
     assert pages[doc3].startswith("Document 3") and pages[beijing].startswith("Document 2")
