@@ -201,7 +201,8 @@ def _front_matter_diagnostic(err: dict, path: Path, lines: dict) -> Diagnostic:
         return Diagnostic("S005", ERROR, display_path(path), line, f"missing front-matter key '{key}'",
                           "add it to the front matter")
     if key == "date":
-        reason = str(err.get("ctx", {}).get("error", "")) or "not written YYYY-MM-DD"
+        reason = (str(err.get("ctx", {}).get("error", "")) or "not written YYYY-MM-DD"
+                  if isinstance(err.get("input"), str) else "YAML read it as a number, not text")
         return Diagnostic("S006", ERROR, display_path(path), line, f"front-matter 'date' {err.get('input')!r} is "
                           f"not a date: {reason}", 'write "YYYY-MM-DD" in quotes, or "YYYY-MM" or "YYYY" for a '
                           "record dated to the month or the year")

@@ -35,7 +35,6 @@ def fix(text: str) -> str:
 def typeset(text: str) -> str:
     """Text from book.yaml shown in the book (an index entry, a person's identification) with the
     typography the chapters get: quotes curled as the Markdown reader curls them, then fix()."""
-    from bookbuild.markdown import curled
     return fix(curled(text))
 
 

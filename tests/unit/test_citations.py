@@ -160,9 +160,10 @@ def test_a_record_dated_to_the_month_or_the_year(tmp_path):
 
 
 @pytest.mark.parametrize("date, reason", [("1962-13", "month must be in 1..12"), ("1962-02-30", "day is out of range"),
-                                          ("Nov. 1962", "not written YYYY-MM-DD")])
+                                          ("Nov. 1962", "not written YYYY-MM-DD"), (1962, "as a number")])
 def test_a_date_that_is_none_says_why_and_how_to_write_it(tmp_path, date, reason):
-    root = project(tmp_path, chapters={"a.md": f'---\ntitle: T\ndate: "{date}"\n---\n\nText.\n'})
+    written = f'"{date}"' if isinstance(date, str) else str(date)
+    root = project(tmp_path, chapters={"a.md": f'---\ntitle: T\ndate: {written}\n---\n\nText.\n'})
     with pytest.raises(BookError) as raised:
         cited(root)
     [found] = raised.value.diagnostics
