@@ -399,6 +399,12 @@ def display_date(iso: str | None) -> str:
 
 
 # ---- metadata → CSL ---------------------------------------------------------------------------
+# A reference in an archive's own lowercase notation (f. 90, op. 24, d. 5; ll. 120-12): kept as
+# written, where Chicago's bibliography would begin it with a capital ("F. 90"), as it rightly
+# does a word ("Box 1, folder 2").
+ARCHIVE_NOTATION = re.compile(r"^[a-z]{1,3}\.\s")
+
+
 def csl_item(meta: dict, key: str = "record") -> dict:
     """A record's front matter as a CSL-JSON item: an archival record (type manuscript)."""
     item: dict = {"id": key, "type": "manuscript", "title": _nocase(fix(meta["title"]))}
@@ -409,6 +415,8 @@ def csl_item(meta: dict, key: str = "record") -> dict:
     for key_, variable in fields.items():
         if meta.get(key_):
             item[variable] = _esc(meta[key_] if variable == "URL" else fix(meta[key_]))
+    if ARCHIVE_NOTATION.match(meta.get("reference") or ""):
+        item["archive_location"] = _nocase(fix(meta["reference"]))
     if meta.get("translator"):
         item["translator"] = [_person(meta["translator"])]
     if meta.get("obtained_by"):

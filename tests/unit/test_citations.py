@@ -31,7 +31,7 @@ DEFAULT = {
         f"\u201c{BENEDIKTOV_TITLE},\u201d trans. Kathryn Weathersby, November 2, 1962, f. 90, op. 24, d. 5, p. 44, "
         "ll. 120\u201312, Archive of Foreign Policy, Russian Federation (AVPRF), obtained by James Hershberg, "
         "Wilson Center Digital Archive.",
-        f"\u201c{BENEDIKTOV_TITLE}.\u201d Translated by Kathryn Weathersby. November 2, 1962. F. 90, op. 24, d. 5, "
+        f"\u201c{BENEDIKTOV_TITLE}.\u201d Translated by Kathryn Weathersby. November 2, 1962. f. 90, op. 24, d. 5, "
         "p. 44, ll. 120\u201312. Archive of Foreign Policy, Russian Federation (AVPRF). Obtained by James "
         "Hershberg. Wilson Center Digital Archive."),
 }
@@ -168,6 +168,14 @@ def test_a_date_that_is_none_says_why_and_how_to_write_it(tmp_path, date, reason
         cited(root)
     [found] = raised.value.diagnostics
     assert (found.code, found.line) == ("S006", 3) and reason in found.message and '"YYYY-MM"' in found.hint
+
+
+def test_an_archives_own_lowercase_notation_keeps_its_case_in_the_sources():
+    """Chicago's bibliography capitalises the first word after a period ("Box 1, folder 2"), but
+    not a fond: "f. 90, op. 24" stays as the archive writes it (it read "F. 90")."""
+    for reference, entry in (("f. 90, op. 24, d. 5", "f. 90, op. 24, d. 5."), ("box 1, folder 2", "Box 1, folder 2.")):
+        meta = {"title": "T", "archive": "AVPRF", "reference": reference}
+        assert entry in plain_text(citations.bibliography_form(meta, citations.load_style(config_mod.load(REPO))))
 
 
 def test_field_text_is_kept_exactly():
