@@ -119,8 +119,9 @@ def _build(args) -> int:
     moved = f", {page_map.parts_refolioed} given new folios" if page_map.parts_refolioed else ""
     # render/marks.py: a part whose laid-out text did not count as its markup's was laid out twice
     spanned = f", {page_map.parts_spanned} laid out again for index marks" if page_map.parts_spanned else ""
-    print(f"{pages} pages, {page_map.repaired_pages} repaired for notes, {page_map.parts_laid_out} parts "
-          f"laid out{moved}, {page_map.parts_reused} from the cache{spanned}, {time.monotonic() - started:.1f} s")
+    laid_out = f"{page_map.parts_laid_out} part{'' if page_map.parts_laid_out == 1 else 's'}"
+    print(f"{pages} pages, {page_map.repaired_pages} repaired for notes, {laid_out} laid out{moved}, "
+          f"{page_map.parts_reused} from the cache{spanned}, {time.monotonic() - started:.1f} s")
     return 0
 
 

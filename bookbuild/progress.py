@@ -26,7 +26,7 @@ class Progress:
         yield
         self.timings.append((name, time.monotonic() - started))
         if self.verbose:
-            print(f"  {name:<22} {self.timings[-1][1]:6.2f} s", file=self.stream)
+            print(f"  {name:<24} {self.timings[-1][1]:6.2f} s", file=self.stream)
 
     def document(self, done: int, total: int, title: str) -> None:
         if not self.bar:

@@ -17,11 +17,17 @@ def run(book: Book, config) -> Book:
             for node in walk_inlines(block.inlines):
                 if isinstance(node, CrossRef) and not _resolve(node, doc, docs):
                     problems.append(Diagnostic("X010", ERROR, display_path(doc.path), node.line,
-                                               f"cross-reference to '{node.target}' names no document or note",
-                                               _suggest(node.target, docs)))
+                                               _unresolved(node.target, docs), _suggest(node.target, docs)))
     if problems:
         raise BookError(problems)
     return book
+
+
+def _unresolved(target: str, docs: dict[str, Document]) -> str:
+    doc_id, _, label = target.partition(":")
+    if doc_id in docs and label:
+        return f"cross-reference to '{target}': document '{doc_id}' has no note [^{label}]"
+    return f"cross-reference to '{target}' names no document or note"
 
 
 def _suggest(target: str, docs: dict[str, Document]) -> str:

@@ -20,7 +20,7 @@ def build(root, *options):
     out = subprocess.run([sys.executable, "-m", "bookbuild", "build", "-C", str(root), *options],
                          capture_output=True, text=True, env=os.environ.copy(), timeout=600)
     assert out.returncode == 0, out.stderr
-    counts = re.search(r"(\d+) pages, .* (\d+) parts laid out(?:, (\d+) given new folios)?, (\d+) from the cache",
+    counts = re.search(r"(\d+) pages, .* (\d+) parts? laid out(?:, (\d+) given new folios)?, (\d+) from the cache",
                        out.stdout)
     pages, laid_out, refolioed, reused = (int(n or 0) for n in counts.groups())
     products = {p.suffix: p.read_bytes() for p in (root / "output").glob("*.*")}

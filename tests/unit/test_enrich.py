@@ -163,6 +163,8 @@ def test_a_misspelt_cross_reference_gets_a_suggestion(tmp_path, target, hint):
         make_book(tmp_path, RECORD.replace("on the Finns.", f"on the Finns, see [](#{target})."))
     [problem] = caught.value.diagnostics
     assert problem.code == "X010" and problem.line == 15 and problem.hint == hint
+    if target == "doc-1959-10-02-talk:h1":          # the document is there, not the note: say which
+        assert problem.message.endswith("document 'doc-1959-10-02-talk' has no note [^h1]")
 
 
 def test_the_registry_glosses_get_the_chapters_typography(tmp_path):
