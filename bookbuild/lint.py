@@ -3,8 +3,8 @@
 Each rule has a stable code: A001 headnote, A002 entry never found, A003 no source for the source
 note, A004 name or abbreviation not in the registry, A005 note call inside punctuation, A006 Ibid.
 or op. cit. in a note, A007 translator not credited, A008 title too long for a running head, A009
-chapter file not in the contents, A010 a placeholder of `bookbuild init`'s example left. Errors of
-reading (C, S, N, X, I, F codes) come first and stop the lint."""
+chapter file not in the contents, A010 a placeholder of `bookbuild init`'s example left, A011 a
+record with no text. Errors of reading (C, S, N, X, I, F codes) come first and stop the lint."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def check(root: Path) -> list[Diagnostic]:
         return list(noticed) + [d for d in failed if d not in noticed]
     problems: list[Diagnostic] = list(noticed) + styles
     for doc in book.documents:
-        problems += _headnote(doc) + _source(doc) + _translator(doc) + _long_title(doc)
+        problems += _headnote(doc) + _no_text(doc) + _source(doc) + _translator(doc) + _long_title(doc)
     for doc in book.all_documents:
         problems += _unregistered(doc) + _calls_in_punctuation(doc) + _ibid(doc)
     problems += _unused(book, config) + _left_out(book, config) + _placeholders(book, config)
@@ -84,9 +84,21 @@ def _headnote(doc) -> list[Diagnostic]:
     text = " ".join(plain_text(block.inlines) for block in doc.headnote)
     if doc.headnote and HEADNOTE_PLACEHOLDER not in text:
         return []
-    line = doc.headnote[0].line if doc.headnote else (doc.body[0].line if doc.body else None)
+    line = doc.headnote[0].line if doc.headnote else (doc.body[0].line if doc.body else _after_front_matter(doc))
     return [_diag("A001", WARNING, doc, line, "the headnote is still a placeholder" if doc.headnote else
                   "no headnote", "write who, when, why it matters and what to read for in ::: headnote")]
+
+
+def _no_text(doc) -> list[Diagnostic]:
+    if doc.body:
+        return []
+    return [_diag("A011", WARNING, doc, _after_front_matter(doc), "the record has no text, only its front matter",
+                  "paste the record's text after the front matter, or `bookbuild import` the record")]
+
+
+def _after_front_matter(doc) -> int:
+    """The line of the '---' that closes the front matter: the last key's line, plus one."""
+    return max(doc.meta_lines.values(), default=1) + 1
 
 
 def _source(doc) -> list[Diagnostic]:

@@ -113,3 +113,9 @@ def test_the_example_of_init_is_flagged_until_it_is_the_editors_own(tmp_path):
     assert {("A010", "book.yaml", 5), ("A010", "book.yaml", 7)} <= found
     assert {(code, name) for code, name, _ in found} == {
         ("A001", "1945-07-24-potsdam-telegram.md"), ("A010", "book.yaml"), ("A010", "1945-07-24-potsdam-telegram.md")}
+
+
+def test_a_record_with_front_matter_alone_is_flagged_at_its_closing_line(tmp_path):
+    found = lint(tmp_path, '---\ntitle: A Talk\ndate: "1959-10-02"\narchive: APRF\n---\n', INDEX)
+    assert any("talk.md:5: warning A011: the record has no text" in line for line in found), found
+    assert any("talk.md:5: warning A001: no headnote" in line for line in found), found
