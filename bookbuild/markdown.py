@@ -80,6 +80,9 @@ def _inline_reader() -> MarkdownIt:
 _PUNCTUATION = re.compile(r"([\\`*_\[\]<>&!~])")
 
 
+_ALIGN = re.compile(r"text-align:\s*(left|center|right)")
+
+
 def _note_definitions(state) -> None:
     """Every note definition's label and line, before the footnote plugin keeps the last of a
     label alone (a second '[^1]:' would silently take the place of the first)."""
@@ -232,7 +235,11 @@ class _Reader:
             inline = tokens[index + 1]
             line = self.line(token)
             self._check_size(inline.content, line)
-            stack[-1].append(self._counted(Block(kind, line, inlines=self.inlines(inline.children or [], line))))
+            block = Block(kind, line, inlines=self.inlines(inline.children or [], line))
+            align = _ALIGN.search(str(token.attrGet("style") or ""))     # a table column's |---:|
+            if align:
+                block.attrs["class"] = f"align-{align.group(1)}"
+            stack[-1].append(self._counted(block))
         elif token.type in ("fence", "code_block"):
             self._check_size(token.content, self.line(token))
             stack[-1].append(self._counted(Block("pre", self.line(token), inlines=[Text(token.content)])))

@@ -1,5 +1,6 @@
 """The enrich passes on small books made in the test."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,18 @@ def test_the_registry_glosses_get_the_chapters_typography(tmp_path):
     [nehru] = registry.persons(config)
     assert nehru.gloss == ("the plain \u201cNehru\u201d of the records, 1947\u201364; *not* [Motilal] \u2026 "
                            "or R. K.\u2019s")
+
+
+def test_a_table_keeps_the_alignment_of_its_columns(tmp_path):
+    """|---:| right-aligns a column (figures), in both formats: the cells carry it as a class."""
+    from bookbuild.render import html
+    table = "\n| Year | Troops |\n|:-----|-------:|\n| 1959 | 1,200 |\n"
+    config, book = make_book(tmp_path, RECORD.replace("SUSLOV, M.A.: We have no claims on the Finns.\n",
+                                                      "SUSLOV, M.A.: We have no claims on the Finns.\n" + table), INDEX)
+    doc = book.documents[0]
+    cells = [cell for block in doc.body if block.kind == "table" for part in block.blocks for row in part.blocks
+             for cell in row.blocks]
+    assert [cell.attrs.get("class") for cell in cells] == ["align-left", "align-right"] * 2
+    for medium in (html.PRINT, html.EPUB):
+        markup = html.Renderer(medium, doc).blocks(doc.body)
+        assert re.search(r'<td id="[^"]+" class="align-right">1,200</td>', markup), markup
