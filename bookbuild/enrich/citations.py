@@ -399,10 +399,10 @@ def display_date(iso: str | None) -> str:
 
 
 # ---- metadata → CSL ---------------------------------------------------------------------------
-# A reference in an archive's own lowercase notation (f. 90, op. 24, d. 5; ll. 120-12): kept as
-# written, where Chicago's bibliography would begin it with a capital ("F. 90"), as it rightly
-# does a word ("Box 1, folder 2").
-ARCHIVE_NOTATION = re.compile(r"^[a-z]{1,3}\.\s")
+# A reference in the lowercase notation of Russian and Soviet archives (fond, opis', delo, list:
+# f. 90, op. 24, d. 5, ll. 120-12): kept as written, where Chicago's bibliography would begin it
+# with a capital ("F. 90"), as it rightly does a word ("Box 1, folder 2", "Vol. 3").
+ARCHIVE_NOTATION = re.compile(r"^(?:f|op|d|ll?)\.\s")
 
 
 def csl_item(meta: dict, key: str = "record") -> dict:

@@ -173,7 +173,8 @@ def test_a_date_that_is_none_says_why_and_how_to_write_it(tmp_path, date, reason
 def test_an_archives_own_lowercase_notation_keeps_its_case_in_the_sources():
     """Chicago's bibliography capitalises the first word after a period ("Box 1, folder 2"), but
     not a fond: "f. 90, op. 24" stays as the archive writes it (it read "F. 90")."""
-    for reference, entry in (("f. 90, op. 24, d. 5", "f. 90, op. 24, d. 5."), ("box 1, folder 2", "Box 1, folder 2.")):
+    for reference, entry in (("f. 90, op. 24, d. 5", "f. 90, op. 24, d. 5."), ("box 1, folder 2", "Box 1, folder 2."),
+                             ("vol. 3, no. 2", "Vol. 3, no. 2.")):
         meta = {"title": "T", "archive": "AVPRF", "reference": reference}
         assert entry in plain_text(citations.bibliography_form(meta, citations.load_style(config_mod.load(REPO))))
 
