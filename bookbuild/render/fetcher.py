@@ -15,6 +15,12 @@ MISSING = "there is no such file"
 class ProjectFetcher(URLFetcher):
     """Serves file:// URLs inside the allowed roots; records and refuses everything else."""
 
+    @classmethod
+    def of(cls, config) -> "ProjectFetcher":
+        """The project's own files and its fonts' (a face may live in a font package)."""
+        from bookbuild.render.fonts import font_roots
+        return cls([config.root] + font_roots(config.styles_dir))
+
     def __init__(self, roots: list[Path]):
         super().__init__(allowed_protocols=("file",))
         self.roots = [root.resolve() for root in roots]

@@ -70,9 +70,7 @@ def _missing_files(path: Path, text: str, root: Path) -> list[Diagnostic]:
     """url(fonts/x.ttf) and the like: a file of the project that is not there (remote and data:
     URLs are the fetcher's to refuse, by name)."""
     found = []
-    bare = _PLACES.sub(lambda m: m.group() if m.group() in "{}" or m.group()[0] in "\"'" else " " * len(m.group()),
-                       text)                       # comments blanked, lines kept
-    for match in _URL.finditer(bare):
+    for match in _URL.finditer(_without_comments(text)):
         target = match.group(2).strip()
         if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
             continue
@@ -86,14 +84,22 @@ def _missing_files(path: Path, text: str, root: Path) -> list[Diagnostic]:
     return found
 
 
+def _without_comments(text: str) -> str:
+    """The sheet with its comments and escapes blanked, at the same offsets (lines are counted in
+    the sheet itself); strings, which hold url()s' names, kept."""
+    def blank(match: re.Match) -> str:
+        kept = match.group() in "{}" or match.group()[0] in "\"'"
+        return match.group() if kept else " " * len(match.group())
+    return _PLACES.sub(blank, text)
+
+
 def _ignored(path: Path, config) -> list[Diagnostic]:
     """What WeasyPrint would skip of a stylesheet, said in its log as it reads the sheet."""
     from weasyprint import CSS
     from bookbuild.render.fetcher import ProjectFetcher
-    from bookbuild.render.fonts import font_roots
     from bookbuild.render.typesetter import weasyprint_says
     with weasyprint_says() as said:
-        CSS(filename=str(path), url_fetcher=ProjectFetcher([config.root] + font_roots(config.styles_dir)))
+        CSS(filename=str(path), url_fetcher=ProjectFetcher.of(config))
     return [Diagnostic("P003", ERROR, display_path(path), int(where.group(1)) if (where := _WHERE.search(message))
                        else None, f"WeasyPrint would ignore it: {message}",
                        "correct the declaration or rule, or delete it") for message in said]

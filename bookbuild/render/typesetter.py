@@ -13,7 +13,7 @@ from pathlib import Path
 from bookbuild import cache
 from bookbuild.diagnostics import error
 from bookbuild.render import folios, html, tags
-from bookbuild.render.fonts import faces, font_roots, static_faces
+from bookbuild.render.fonts import faces, static_faces
 
 # WeasyPrint (and what reads its boxes) is imported where it is used: it takes about a second to
 # import, and a rebuild that finds every part in the cache never calls it.
@@ -86,7 +86,7 @@ class Typesetter:
         from weasyprint.text.fonts import FontConfiguration
         from bookbuild.render.fetcher import ProjectFetcher
         config = self.config
-        self.fetcher = ProjectFetcher([config.root] + font_roots(config.styles_dir))
+        self.fetcher = ProjectFetcher.of(config)
         self.font_config = FontConfiguration()
         styles = config.styles_dir
         self.stylesheets = [self._css(filename=str(styles / "base.css")),
