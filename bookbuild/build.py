@@ -17,7 +17,7 @@ from bookbuild.model import Book
 from bookbuild.outputs import write_atomically
 from bookbuild.pagemap import PageMap
 from bookbuild.progress import QUIET, Progress
-from bookbuild.render import epub, pdf
+from bookbuild.render import epub, markups, pdf
 from bookbuild.render.merge import Beside
 
 PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)
@@ -95,12 +95,14 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
         with progress.stage("config and last build"):
             config = configure(root)
-            inputs = lastbuild.inputs(config) if cache.active() else None
+            setting = lastbuild.book_setting(config) if cache.active() else None
+            inputs = lastbuild.inputs(config, setting) if setting else None
             last = lastbuild.up_to_date(config, formats, inputs)
         if last is not None:
             return BuildResult(outputs={fmt: lastbuild.product_path(config, fmt) for fmt in formats},
                                page_map=last.page_map, diagnostics=last.diagnostics, up_to_date=True)
         config, book = read(root, progress, config)
+        markups.settle(book, setting)
         gc.freeze()                     # the book lives to the end of the build: see long_lived()
     created = build_time(config)
     products, pdf_fonts = {}, None

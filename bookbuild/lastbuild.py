@@ -27,22 +27,34 @@ class Record:
     diagnostics: list                # its warnings (none depends on the format), said again
 
 
-def inputs(config) -> str | None:
-    """A digest of everything a build reads: book.yaml, chapters/ and styles/ (every file, by
+def inputs(config, setting: str | None = None) -> str | None:
+    """A digest of everything a build reads: its setting (book_setting, given or worked out) and
+    chapters/ (every file, by name and bytes). None if a file cannot be read: the build then says why."""
+    setting = setting or book_setting(config)
+    chapters = _contents(config, sorted(path for path in config.chapters_dir.rglob("*") if path.is_file()))
+    return None if setting is None or chapters is None else cache.digest(setting, *chapters)
+
+
+def book_setting(config) -> str | None:
+    """A digest of everything a build reads but its chapters: book.yaml and styles/ (every file, by
     name and bytes), the fonts, bookbuild's code and every installed package's version,
     SOURCE_DATE_EPOCH (the build's timestamp) and the folder it runs from (messages name files
-    from there). None if a file cannot be read: the build then says why."""
-    files = [config.root / "book.yaml"]
-    for folder in (config.chapters_dir, config.styles_dir):
-        files += sorted(path for path in folder.rglob("*") if path.is_file())
-    inside = config.root.resolve()
-    try:
-        contents = [item for path in files
-                    for item in (path.relative_to(config.root).as_posix(), _content(path, inside))]
-    except (OSError, ValueError):
+    from there). None if a file cannot be read."""
+    files = [config.root / "book.yaml"] + sorted(path for path in config.styles_dir.rglob("*") if path.is_file())
+    contents = _contents(config, files)
+    if contents is None:
         return None
     return cache.digest(styles_version(config), _packages(), os.environ.get("SOURCE_DATE_EPOCH", ""),
                         str(Path.cwd()), *contents)
+
+
+def _contents(config, files: list[Path]) -> list | None:
+    """Each file's name and bytes, or None if one cannot be read."""
+    inside = config.root.resolve()
+    try:
+        return [item for path in files for item in (path.relative_to(config.root).as_posix(), _content(path, inside))]
+    except (OSError, ValueError):
+        return None
 
 
 def _content(path: Path, inside: Path) -> bytes | str:

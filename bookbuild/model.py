@@ -101,6 +101,7 @@ class Document:
     number: int = 0                 # Document 1, 2, ... (records only)
     source_note: Note | None = None
     sources_entry: list[Inline] = field(default_factory=list)
+    source_key: str = ""            # what it was read from, by what code (sources.read_document)
 
     @property
     def title(self) -> str:
@@ -135,6 +136,7 @@ class Book:
     introduction: Document | None
     parts: list[Part]
     index: list[IndexEntry] = field(default_factory=list)
+    setting: str = ""               # what its documents' markups share (render/markups.py); "": none kept
 
     @property
     def documents(self) -> list[Document]:

@@ -155,6 +155,7 @@ def read_document(path: Path, role: str) -> Document:
         return doc
     with recording() as said:
         doc = _parse(path, role)
+    doc.source_key = key
     cache.keep_object("documents", key, (doc, list(said)))
     return doc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import re
 import zipfile
 
@@ -12,7 +13,7 @@ from ebooklib import epub
 from bookbuild.enrich import document_blocks
 from bookbuild.model import Book, IndexMark, walk_inlines
 from bookbuild.pagemap import PageMap
-from bookbuild.render import cover, html, pagebreaks, registry
+from bookbuild.render import cover, html, markups, pagebreaks, registry
 from bookbuild.render.indexview import index_groups
 
 XHTML = "application/xhtml+xml"
@@ -43,8 +44,7 @@ def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
     spine = []
     for uid, name, template, doc, context in _pages(book, page_map, hrefs):
         context.setdefault("hrefs", hrefs)
-        markup = html.render(config, f"epub/{template}.xhtml.j2", html.EPUB, doc, breaks=breaks,
-                             person_links=person_links, **context)
+        markup = _markup(book, template, doc, breaks=breaks, person_links=person_links, **context)
         item = epub.EpubItem(uid=uid, file_name=f"{name}.xhtml", media_type=XHTML, content=markup.encode())
         package.add_item(item)
         spine.append(item)
@@ -61,6 +61,21 @@ def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
     package.toc = [epub.Link(href, title, f"toc-{n}") for n, (title, href, _) in enumerate(_toc(book, hrefs))]
     package.spine = spine[:2] + [nav] + spine[2:]
     return _reproducible(package, created, config.language)
+
+
+def _markup(book: Book, template: str, doc, **context) -> str:
+    """One file of the EPUB; a document's kept from a build before if nothing that makes it changed."""
+    def make() -> str:
+        return html.render(book.config, f"epub/{template}.xhtml.j2", html.EPUB, doc, **context)
+    if template != "document":
+        return make()
+    return markups.kept(book, doc, html.EPUB, _breaks_in(doc, context["breaks"]), make)
+
+
+def _breaks_in(doc, breaks: pagebreaks.Breaks) -> str:
+    """The page markers a document's markup holds (its own and its blocks'), to key it."""
+    ids = [doc.id] + [block.id for block in document_blocks(doc)]
+    return json.dumps([(i, breaks[i]) for i in ids if i in breaks])
 
 
 def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:

@@ -3,12 +3,14 @@ pages; merge.py joins the parts into one PDF."""
 
 from __future__ import annotations
 
+import json
+
 from bookbuild import cache
 from bookbuild.diagnostics import error
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import Book, CrossRef, walk_inlines
 from bookbuild.pagemap import PageMap, roman
-from bookbuild.render import html, registry, stylesheets
+from bookbuild.render import html, markups, registry, stylesheets
 from bookbuild.render.fonts import check_glyphs
 from bookbuild.render.indexview import index_groups
 from bookbuild.render.layouts import Layouts
@@ -95,7 +97,7 @@ def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str],
             specs.append(("part", number))
         specs += [("document", position[id(doc)], doc.id) for doc in part.documents]
     specs.append(("sources",))
-    markups = [_markup(layouts.config, book, spec, {}, xref_pages, MarkPlaces()) for spec in specs]
+    markups = [_body_markup(layouts.config, book, spec, xref_pages) for spec in specs]
 
     def progress(done: int, total: int, first: int | None) -> None:
         if on_document:
@@ -115,6 +117,15 @@ def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str],
     place(placed[len(done):])
     body.sources_start = placed[-1][0]                     # Sources is the body's last part
     return body
+
+
+def _body_markup(config, book: Book, spec: tuple, xref_pages: dict[str, str]) -> str:
+    """A body part's markup as first laid out, a document's kept from a build before (markups.py)."""
+    def make() -> str:
+        return _markup(config, book, spec, {}, xref_pages, MarkPlaces())
+    if spec[0] != "document":
+        return make()
+    return markups.kept(book, book.documents[spec[1]], html.PRINT, json.dumps(sorted(xref_pages.items())), make)
 
 
 def _markup(config, book: Book, spec: tuple, repairs: dict, context, places: MarkPlaces | None = None) -> str:
