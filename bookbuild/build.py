@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from bookbuild.pagemap import PageMap
 from bookbuild.progress import QUIET, Progress
 from bookbuild.render import epub, markups, pdf
 from bookbuild.render.merge import Beside
+from bookbuild.render.ready import ReadyLayout
 
 PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)
 FORMATS = ("epub", "pdf")
@@ -84,14 +86,15 @@ def stay_inside(root: Path) -> None:
 def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET,
           jobs: int | None = None, use_cache: bool = True) -> BuildResult:
     # --no-cache: nothing read from the cache, nothing kept; --jobs: the processes of every stage
-    with cache.bypassed(not use_cache), workers.limited(jobs), long_lived():
-        result = _build(root, formats, progress, jobs)
+    with cache.bypassed(not use_cache), workers.limited(jobs), long_lived(), ReadyLayout() as ready:
+        result = _build(root, formats, progress, jobs, ready)
         if cache.active():
             cache.prune(time.time())
     return result
 
 
-def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None) -> BuildResult:
+def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None,
+           ready: ReadyLayout) -> BuildResult:
     with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
         with progress.stage("config and last build"):
             config = configure(root)
@@ -101,6 +104,8 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
         if last is not None:
             return BuildResult(outputs={fmt: lastbuild.product_path(config, fmt) for fmt in formats},
                                page_map=last.page_map, diagnostics=last.diagnostics, up_to_date=True)
+        if _an_edit(config, jobs):
+            ready.start(config, _epoch(build_time(config)))
         config, book = read(root, progress, config)
         markups.settle(book, setting)
         gc.freeze()                     # the book lives to the end of the build: see long_lived()
@@ -113,7 +118,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
         # The PDF is laid out first: contents, index locators and the EPUB page-list come from it.
         with progress.stage("lay out the PDF"), source_date(created):
             page_map = pdf.lay_out(book, config, created, progress.document, jobs=jobs,
-                                   merging=merging if "pdf" in formats else None)
+                                   merging=merging if "pdf" in formats else None, ready=ready)
         merging.close()
         if "epub" in formats:
             with progress.stage("write the EPUB"):
@@ -142,6 +147,14 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     return result
 
 
+def _an_edit(config, jobs: int | None) -> bool:
+    """Whether to make a layout process ready while the book is read (render/ready.py): a build
+    after an earlier one is most often an edit's, with one document to lay out. Not with one core,
+    nor where WeasyPrint is imported already (`watch`, after its first build)."""
+    return (cache.active() and workers.count(jobs) > 1 and "weasyprint" not in sys.modules
+            and lastbuild.built_before(config))
+
+
 @contextmanager
 def long_lived():
     """What lives before the build (modules, fonts; in `watch`, all a long process holds) and the
@@ -159,9 +172,8 @@ def long_lived():
 @contextmanager
 def source_date(created: str):
     """fontTools stamps the fonts it instances with the time unless SOURCE_DATE_EPOCH says otherwise."""
-    moment = datetime.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
     previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = _epoch(created)
     try:
         yield
     finally:
@@ -169,6 +181,11 @@ def source_date(created: str):
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _epoch(created: str) -> str:
+    moment = datetime.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    return str(int(moment.timestamp()))
 
 
 def build_time(config) -> str:

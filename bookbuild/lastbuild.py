@@ -94,6 +94,11 @@ def _last(config, digest: str | None) -> Record | None:
     return record if isinstance(record, Record) and record.inputs == digest else None
 
 
+def built_before(config) -> bool:
+    """Whether the project has been built with this cache (from other inputs or the same)."""
+    return cache.kept_object(KIND, _name(config)) is not None
+
+
 def product_path(config, fmt: str) -> Path:
     return config.output_dir / f"{config.output_slug}.{fmt}"
 

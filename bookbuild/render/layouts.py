@@ -21,8 +21,9 @@ class Layouts:
     """make(setter, book, spec, start, context, with_folios) turns a part's description (a plain
     tuple) and its context (plain data) into a Part, here or in a worker."""
 
-    def __init__(self, config, book, make: Callable, store: cache.Store, jobs: int | None = None):
+    def __init__(self, config, book, make: Callable, store: cache.Store, jobs: int | None = None, ready=None):
         self.config, self.book, self.make, self.store = config, book, make, store
+        self.ready = ready                         # ready.ReadyLayout: a lone document's layout goes there
         self.version = styles_version(config)
         self.jobs = workers.count(jobs)
         self.memo: dict[str, Part] = {}            # key -> Part made or found by this build
@@ -122,6 +123,13 @@ class Layouts:
         results: dict = {}
         if progress:
             progress(set())
+        if self._pool is None and self.ready and len(jobs) == 1:
+            (index, job), = jobs.items()
+            outcome = self.ready.run(job, self.book, self.make)
+            if outcome is not None:
+                if progress:
+                    progress({index})
+                return {index: outcome}
         if self._pool is None and (self.jobs == 1 or len(jobs) <= 1):
             for index, (function, *arguments) in jobs.items():
                 results[index] = function(self.setter, self.book, self.make, *arguments)

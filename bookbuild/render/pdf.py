@@ -20,16 +20,17 @@ from bookbuild.render.typesetter import Part, Typesetter
 
 
 def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None = None,
-            merging=None) -> PageMap:
+            merging=None, ready=None) -> PageMap:
     """Where every anchor of the print edition landed (for the contents, the index, the EPUB's
     page-list and the checks). Order: documents (arabic from 1), Sources, then the front matter
     (its contents need the documents' pages), then the Index (it needs every page). Each part
     starts on a recto. merging (merge.Beside) is given the parts as soon as they are known, the
-    body's in page order (add), then the front matter's (front), then the index's (add)."""
+    body's in page order (add), then the front matter's (front), then the index's (add).
+    ready (ready.ReadyLayout): where a lone document is laid out, if given."""
     check_glyphs(book, config)
     stylesheets.refuse_faults(config)
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
-    with Layouts(config, book, _make, store, jobs) as layouts:
+    with Layouts(config, book, _make, store, jobs, ready) as layouts:
         blank = _blank(layouts)
         body, xref_pages = _main_matter(layouts, book, blank, on_document, merging)
         index_start = body.open_recto()
