@@ -118,3 +118,21 @@ def test_a_build_leaves_the_collector_as_it_found_it(tmp_path):
     with pytest.raises(BookError):
         pipeline.build(root, jobs=1)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_rebuild_lays_out_the_edited_document_in_the_process_made_ready(tmp_path):
+    """render/ready.py: the build's own process never imports WeasyPrint for a one-word edit
+    (the process forked as the build began lays the document out), and the bytes are a clean
+    build's."""
+    root = copy_project(tmp_path / "edited")
+    build(root)
+    edit(root / "chapters" / "1962-11-02-benediktov-nehru.md", "in great detail", "in great depth")
+    script = ("import sys; from bookbuild.cli import main; code = main(sys.argv[1:]); "
+              "print('weasyprint imported:', 'weasyprint' in sys.modules); sys.exit(code)")
+    out = subprocess.run([sys.executable, "-c", script, "build", "-C", str(root)], capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "1 part laid out" in out.stdout and "weasyprint imported: False" in out.stdout
+    products = {p.suffix: p.read_bytes() for p in (root / "output").glob("*.*")}
+    clean = clean_build_of(root, tmp_path / "clean")
+    assert products == {k: v for k, v in clean.items() if k != "pages"}
