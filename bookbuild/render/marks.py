@@ -9,6 +9,7 @@ does; an empty mark has no character to find, so it keeps its span."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 # White space (what str.isspace() calls so) and hyphens; str.translate is several times faster than a regex.
@@ -27,6 +28,16 @@ class MarkPlaces:
     holding marks has (to check that the layout counted the same text)."""
     marks: dict[str, tuple[str, int]] = field(default_factory=dict)   # mark id -> (element id, characters before it)
     totals: dict[str, int] = field(default_factory=dict)              # element id -> its characters
+
+
+def recorded(places: MarkPlaces) -> str:
+    """The places, as a comment to go after the markup. They do not change the laid-out text, but
+    they make the part's facts (each mark's page), and the markup is the part's name in the cache
+    (layouts.py): index terms changed in book.yaml must not find the pages of the old marks."""
+    if not places.marks:
+        return ""
+    said = "\n".join(f"{mark} {element} {before}" for mark, (element, before) in places.marks.items())
+    return f"<!-- index marks {hashlib.sha256(said.encode()).hexdigest()} -->\n"
 
 
 def mark_pages(places: MarkPlaces, counts: dict[str, list[tuple[int, int]]]) -> dict[str, int] | None:

@@ -14,7 +14,7 @@ from bookbuild.render import html, markups, registry, stylesheets
 from bookbuild.render.fonts import check_glyphs
 from bookbuild.render.indexview import index_groups
 from bookbuild.render.layouts import Layouts
-from bookbuild.render.marks import MarkPlaces, mark_pages
+from bookbuild.render.marks import MarkPlaces, mark_pages, recorded
 from bookbuild.render.placement import layout_verified
 from bookbuild.render.typesetter import Part, Typesetter
 
@@ -132,7 +132,12 @@ def _body_markup(config, book: Book, spec: tuple, xref_pages: dict[str, str]) ->
 def _markup(config, book: Book, spec: tuple, repairs: dict, context, places: MarkPlaces | None = None) -> str:
     """A part's markup. context: the cross-reference pages (body parts), what the front matter
     needs from the body's layout (front), or the markup itself (index, blank page). With places,
-    index marks are recorded there, not written as spans (render/marks.py)."""
+    index marks are recorded there, not written as spans (render/marks.py), and said after it."""
+    markup = _rendered(config, book, spec, repairs, context, places)
+    return markup + recorded(places) if places is not None else markup
+
+
+def _rendered(config, book: Book, spec: tuple, repairs: dict, context, places: MarkPlaces | None) -> str:
     kind = spec[0]
     if kind == "part":
         return html.render(config, "print/part.xhtml.j2", html.PRINT, number=spec[1],

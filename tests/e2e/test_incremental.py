@@ -55,6 +55,16 @@ def test_rebuild_after_a_one_word_edit_lays_out_one_document(tmp_path):
     assert products == clean_build_of(root, tmp_path / "clean")
 
 
+def test_rebuild_after_index_terms_change_in_book_yaml_equals_a_clean_build(tmp_path):
+    """The print markup holds no index marks (render/marks.py), so the text of a part whose marks
+    changed is the same: its layout must still not come from the cache with the old marks' pages."""
+    root = copy_project(tmp_path / "edited")
+    build(root)
+    edit(root / "book.yaml", 'forms: ["ZHOU ENLAI", "Zhou Enlai", "Zhou"]', 'forms: ["ZHOU ENLAI", "Zhou Enlai"]')
+    products, *_ = build(root)
+    assert products == clean_build_of(root, tmp_path / "clean")
+
+
 def test_rebuild_after_an_edit_that_adds_pages_equals_a_clean_build(tmp_path):
     root = copy_project(tmp_path / "edited")
     before, _, _, _ = build(root)
