@@ -21,6 +21,7 @@ from bookbuild.progress import QUIET, Progress
 from bookbuild.render import epub, markups, pdf
 from bookbuild.render.merge import Beside
 from bookbuild.render.ready import ReadyLayout
+from bookbuild.warm import Warm
 
 PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)
 FORMATS = ("epub", "pdf")
@@ -35,11 +36,14 @@ class BuildResult:
     up_to_date: bool = False             # nothing changed since the last build: nothing was done
 
 
-def read(root: Path, progress: Progress = QUIET, config=None):
-    """Config (unless given) and the enriched book: everything a build or a check needs before rendering."""
+def read(root: Path, progress: Progress = QUIET, config=None, warm: Warm | None = None, setting: str | None = None):
+    """Config (unless given) and the enriched book: everything a build or a check needs before
+    rendering. warm: the documents `watch` kept from its last build, in this setting."""
     with progress.stage("read config and sources"):
         config = config or configure(root)
         book = sources.read_book(config)
+        if warm is not None:
+            warm.reuse(book, setting)
     with progress.stage("enrich"):
         book = enrich(book, config)
     return config, book
@@ -61,6 +65,8 @@ def enrich(book: Book, config) -> Book:
             break
     if problems:
         raise BookError(problems)
+    for doc in book.all_documents:
+        doc.enriched = True
     return book
 
 
@@ -84,17 +90,18 @@ def stay_inside(root: Path) -> None:
 
 
 def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = QUIET,
-          jobs: int | None = None, use_cache: bool = True) -> BuildResult:
+          jobs: int | None = None, use_cache: bool = True, warm: Warm | None = None) -> BuildResult:
+    """warm: what `watch` keeps from one build for the next (warm.py)."""
     # --no-cache: nothing read from the cache, nothing kept; --jobs: the processes of every stage
     with cache.bypassed(not use_cache), workers.limited(jobs), long_lived(), ReadyLayout() as ready:
-        result = _build(root, formats, progress, jobs, ready)
+        result = _build(root, formats, progress, jobs, ready, warm)
         if cache.active():
             cache.prune(time.time())
     return result
 
 
 def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None,
-           ready: ReadyLayout) -> BuildResult:
+           ready: ReadyLayout, warm: Warm | None) -> BuildResult:
     with collecting() as warnings:          # raw HTML ignored, links removed: reported, not fatal
         with progress.stage("config and last build"):
             config = configure(root)
@@ -106,7 +113,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
                                page_map=last.page_map, diagnostics=last.diagnostics, up_to_date=True)
         if _an_edit(config, jobs):
             ready.start(config, _epoch(build_time(config)))
-        config, book = read(root, progress, config)
+        config, book = read(root, progress, config, warm, setting)
         markups.settle(book, setting)
         gc.freeze()                     # the book lives to the end of the build: see long_lived()
     created = build_time(config)
@@ -144,6 +151,8 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
                         "the previous file is kept") from None
         result.outputs[fmt] = target
     lastbuild.remember(config, inputs, products, page_map, diagnostics)
+    if warm is not None:
+        warm.keep(book, setting)
     return result
 
 

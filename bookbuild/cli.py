@@ -126,9 +126,12 @@ def _build(args) -> int:
 
 
 def _watch(args) -> int:
+    from functools import partial
+
     from bookbuild.build import build
+    from bookbuild.warm import Warm
     from bookbuild.watch import watch
-    watch(args.project, args.port, build)
+    watch(args.project, args.port, partial(build, warm=Warm()))
     return 0
 
 

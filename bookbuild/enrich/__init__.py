@@ -38,6 +38,12 @@ def split_matches(text: str, pattern: re.Pattern, make: Callable[[re.Match], Inl
     return out
 
 
+def unenriched(documents: list[Document]) -> list[Document]:
+    """The documents the per-document work of a pass is still to be done on: `watch` keeps the
+    others from its last build (bookbuild/warm.py); a pass's book-wide work sees every document."""
+    return [doc for doc in documents if not doc.enriched]
+
+
 def document_blocks(doc: Document, with_notes: bool = True):
     """Every block of a document in reading order: headnote, body, then notes."""
     yield from walk_blocks(doc.headnote)

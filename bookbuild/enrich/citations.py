@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bookbuild import cache, workers
+from bookbuild.enrich import unenriched
 from bookbuild.enrich.typography import fix
 from bookbuild.model import Book, Block, Inline, Link, Note, Span, Text
 from bookbuild.sources import date_parts
@@ -356,8 +357,9 @@ def run(book: Book, config) -> Book:
     style = load_style(config)
     token = _STYLE.set(style)
     try:
-        _cite_all(style, [json.dumps(csl_item(doc.meta), sort_keys=True) for doc in book.documents])
-        for doc in book.documents:
+        documents = unenriched(book.documents)
+        _cite_all(style, [json.dumps(csl_item(doc.meta), sort_keys=True) for doc in documents])
+        for doc in documents:
             line = doc.meta_lines.get(("title",), 1)
             doc.source_note = Note("source", line, [Block("p", line, inlines=note_form(doc.meta))],
                                    is_source=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bookbuild.enrich import map_text, split_matches
+from bookbuild.enrich import map_text, split_matches, unenriched
 from bookbuild.model import Book, Span, Text, walk_blocks
 
 # "KHRUSHCHEV N.S.:", "SUSLOV, M.A.:", "ZHOU ENLAI:" at the start of a paragraph: a turn.
@@ -15,7 +15,7 @@ EDITORIAL = re.compile(r"\[(?:[^\[\]\n]|\[[^\[\]\n]*\])+\]")
 
 
 def run(book: Book, config) -> Book:
-    for doc in book.documents:
+    for doc in unenriched(book.documents):
         # The record's own text only: headnotes and notes are the editors' voice.
         for block in (b for b in walk_blocks(doc.body) if b.inlines):
             if block.kind == "p":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path
-from bookbuild.enrich import document_blocks
+from bookbuild.enrich import document_blocks, unenriched
 from bookbuild.model import Book
 
 # Ids of the book's own pages and files (EPUB file names are ids + .xhtml): a chapter may not take one.
@@ -27,6 +27,7 @@ def run(book: Book, config) -> Book:
                                        f"duplicate document id '{doc.id}' (also {seen[doc.id]})",
                                        "give one of them another 'id:' in its front matter or rename the file"))
         seen[doc.id] = display_path(doc.path)
+    for doc in unenriched(book.all_documents):
         for number, block in enumerate(document_blocks(doc), start=1):
             block.id = f"{doc.id}-b{number}"
     if problems:

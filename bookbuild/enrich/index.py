@@ -8,7 +8,7 @@ import unicodedata
 
 from bookbuild.config import Term
 from bookbuild.diagnostics import error
-from bookbuild.enrich import leaf_blocks, map_text, split_matches
+from bookbuild.enrich import leaf_blocks, map_text, split_matches, unenriched
 from bookbuild.model import Book, Document, IndexEntry, IndexMark, Text, walk_inlines
 
 ARTICLES = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
@@ -18,8 +18,9 @@ def run(book: Book, config) -> Book:
     entries, by_form = _entries(config.index)
     by_name = {entry.name: entry for entry in _flatten(entries)}
     pattern = _pattern(by_form)
-    for doc in book.all_documents:
+    for doc in unenriched(book.all_documents):
         _find(doc, pattern, by_form)
+    for doc in book.all_documents:
         _collect(doc, by_name)
     book.index = sorted(entries, key=lambda e: e.sort_key)
     return book

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path
-from bookbuild.enrich import leaf_blocks
+from bookbuild.enrich import leaf_blocks, unenriched
 from bookbuild.model import Book, Document, NoteRef, Text, walk_inlines
 
 UNDEFINED_CALL = re.compile(r"\[\^([^\]\s]+)\]")
@@ -14,7 +14,7 @@ UNCALLED = -1        # the reader's mark on a note that no call refers to
 
 def run(book: Book, config) -> Book:
     problems: list[Diagnostic] = []
-    for doc in book.all_documents:
+    for doc in unenriched(book.all_documents):
         problems += _number(doc)
     if problems:
         raise BookError(problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bookbuild.enrich import leaf_blocks, map_text
+from bookbuild.enrich import leaf_blocks, map_text, unenriched
 from bookbuild.markdown import curled
 from bookbuild.model import Book, Text
 
@@ -39,7 +39,7 @@ def typeset(text: str) -> str:
 
 
 def run(book: Book, config) -> Book:
-    for doc in book.all_documents:
+    for doc in unenriched(book.all_documents):
         for block in leaf_blocks(doc):
             block.inlines = map_text(block.inlines, lambda text: [Text(fix(text))])
     return book
