@@ -11,6 +11,11 @@ from os.wait4):
     page-count edit      paragraphs added to one document (its page count changes), EPUB + PDF
     EPUB only            bookbuild build --format epub, with nothing changed (the last build's record
                          answers: lastbuild.py), then after a one-word edit
+    watch                `bookbuild watch` on the reader, then three one-word edits: the rebuild
+                         after each, as watch prints it ("rebuilt in X s"); the first one after
+                         watch starts, then the mean of the next two, when watch keeps the
+                         documents enriched before (bookbuild/warm.py). The time from the save to
+                         that line adds watch's poll of the files (every 0.5 s): in the JSON
     Pandoc EPUB          the same text as one Markdown file, pandoc -o reader.epub
     Pandoc PDF           pandoc -o reader.pdf --pdf-engine=weasyprint (the venv's WeasyPrint 70)
 
@@ -170,7 +175,45 @@ def pandoc_source(root: Path, target: Path) -> Path:
     return target
 
 
-STEPS = ("clean", "word", "pages", "epub", "pandoc")
+def watch_rebuilds(root: Path, edits: int = 3) -> dict:
+    """The seconds of `bookbuild watch`'s rebuild after each of edits one-word edits, as it prints
+    them, and from each save to that line; peak memory as measure() gives it."""
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home(root.parent)))
+    process = subprocess.Popen([str(VENV_BIN / "bookbuild"), "watch", "--port", "0"], cwd=root, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    tree_peak = 0
+
+    def next_rebuild(seen: int) -> float:
+        nonlocal tree_peak
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline and process.poll() is None:
+            done = [line for line in lines[seen:] if line.startswith("rebuilt in")]
+            if done:
+                return float(done[0].split()[2])
+            tree_peak = max(tree_peak, tree_pss(process.pid))
+            time.sleep(0.1)
+        raise RuntimeError("watch did not rebuild: " + "".join(lines[-20:]))
+    try:
+        next_rebuild(0)                                     # watch's own build as it starts
+        builds, walls = [], []
+        for _ in range(edits):
+            time.sleep(1.0)                                 # watch has looked at the files since
+            seen, saved = len(lines), time.perf_counter()
+            one_word_edit(root)
+            builds.append(next_rebuild(seen))
+            walls.append(round(time.perf_counter() - saved, 2))
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return {"builds": builds, "walls": walls, "peak_mb": round(peak, 1), "tree_mb": round(tree_peak / 2**20, 1),
+            "output": ""}
+
+
+STEPS = ("clean", "word", "pages", "epub", "watch", "pandoc")
 
 
 def run_size(documents: int, work: Path, steps=STEPS) -> dict:
@@ -198,6 +241,11 @@ def run_size(documents: int, work: Path, steps=STEPS) -> dict:
         rows["EPUB only, nothing changed"] = bookbuild(root, "--format", "epub")
         one_word_edit(root)
         rows["EPUB only, one-word edit"] = bookbuild(root, "--format", "epub")
+    if "watch" in steps:
+        watched = watch_rebuilds(root)
+        rows["watch, first edit after it starts"] = dict(watched, seconds=watched["builds"][0])
+        later = watched["builds"][1:]
+        rows["watch, later edits (mean)"] = dict(watched, seconds=sum(later) / len(later))
     if "pandoc" in steps:
         import pypandoc
         binary = pypandoc.get_pandoc_path()
