@@ -3,7 +3,8 @@ left it. A chapter read again from the same bytes, in the same setting (book.yam
 code: lastbuild.book_setting), is the document enriched before, and the passes do only their
 book-wide work on it (numbers, cross-references, the index's locators; enrich.unenriched): after
 a one-word edit, one document of three hundred is enriched, not all of them (a second of the
-rebuild). Kept only from a build that succeeded, so a kept document is one that had no errors."""
+rebuild). Kept only from a build that succeeded, so a kept document is one that had no errors.
+Its process imports WeasyPrint once, as it starts."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from bookbuild.model import Book, Document
 
 class Warm:
     def __init__(self):
+        # A long process lays out in itself, with WeasyPrint imported once, rather than in a
+        # process made ready at each build (render/ready.py) that imports it again.
+        import weasyprint  # noqa: F401
         self.setting: str | None = None
         self.documents: dict[str, Document] = {}            # source_key -> the document enriched
 
