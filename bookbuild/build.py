@@ -109,6 +109,8 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
             inputs = lastbuild.inputs(config, setting) if setting else None
             last = lastbuild.up_to_date(config, formats, inputs)
         if last is not None:
+            if warm is not None and warm.setting != setting:
+                _warm_up(root, config, warm, setting)
             return BuildResult(outputs={fmt: lastbuild.product_path(config, fmt) for fmt in formats},
                                page_map=last.page_map, diagnostics=last.diagnostics, up_to_date=True)
         if _an_edit(config, jobs):
@@ -154,6 +156,16 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     if warm is not None:
         warm.keep(book, setting)
     return result
+
+
+def _warm_up(root: Path, config, warm: Warm, setting: str | None) -> None:
+    """`watch` starting on a book built before has nothing to build, but the first edit will want
+    every other document enriched: read and enrich them now (as the build before did, without error)."""
+    try:
+        _, book = read(root, QUIET, config)
+    except BookError:
+        return
+    warm.keep(book, setting)
 
 
 def _an_edit(config, jobs: int | None) -> bool:

@@ -43,6 +43,18 @@ def test_a_rebuild_enriches_the_edited_document_alone(tmp_path, monkeypatch):
     assert products(root) == clean(root, tmp_path / "clean")
 
 
+def test_watch_starting_on_a_built_book_enriches_it_for_the_first_edit(tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "reader")
+    pipeline.build(root)                                    # built before watch starts
+    warm = Warm()
+    assert pipeline.build(root, warm=warm).up_to_date       # watch's first build: nothing to write
+    searched = enriched_by_the_index_pass(monkeypatch)
+    edit(root / "chapters" / NEHRU, "in great detail", "in great depth")
+    pipeline.build(root, warm=warm)
+    assert searched == ["doc-1962-11-02-benediktov-nehru"]
+    assert products(root) == clean(root, tmp_path / "clean")
+
+
 def test_edits_one_after_another_give_a_clean_builds_bytes(tmp_path):
     """A chapter's words; another chapter's note, which a cross-reference names; the index terms
     of book.yaml (every document's marks change, no file of theirs does); a chapter that does not
