@@ -137,7 +137,7 @@ class Book:
     introduction: Document | None
     parts: list[Part]
     index: list[IndexEntry] = field(default_factory=list)
-    setting: str = ""               # what its documents' markups share (render/markups.py); "": none kept
+    markup_key: str = ""            # what the keys of its documents' markups share (render/markups.py); "": none kept
 
     @property
     def documents(self) -> list[Document]:

@@ -22,14 +22,14 @@ from bookbuild.model import Book, Document
 
 def settle(book: Book, setting: str | None) -> None:
     """After enrich: the part of every key the book's documents share (none kept without a setting)."""
-    book.setting = cache.digest(setting, *_table(book)) if setting else ""
+    book.markup_key = cache.digest(setting, *_table(book)) if setting else ""
 
 
 def kept(book: Book, doc: Document, medium: str, beside: str, make: Callable[[], str]) -> str:
     """make()'s markup of doc, or the one it gave a build before with the same key."""
-    if not (book.setting and doc.source_key):
+    if not (book.markup_key and doc.source_key):
         return make()
-    return cache.remembered("markups", cache.digest(book.setting, medium, doc.source_key, beside), make)
+    return cache.remembered("markups", cache.digest(book.markup_key, medium, doc.source_key, beside), make)
 
 
 def _table(book: Book) -> list[str]:
