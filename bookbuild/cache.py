@@ -80,6 +80,11 @@ def is_remembered(kind: str, key: str) -> bool:
     return active() and _entry(root() / kind, key, ".json").is_file()
 
 
+def is_kept(kind: str, key: str) -> bool:
+    """Whether keep_object() kept something under key (without loading it)."""
+    return active() and _entry(root() / kind, key, ".pickle").is_file()
+
+
 def kept_object(kind: str, key: str):
     """A Python object kept by keep_object (the parsed chapters), or None. The cache is the user's
     own folder, trusted like their chapters; an entry that does not load is a miss."""

@@ -96,7 +96,7 @@ def _last(config, digest: str | None) -> Record | None:
 
 def built_before(config) -> bool:
     """Whether the project has been built with this cache (from other inputs or the same)."""
-    return cache.kept_object(KIND, _name(config)) is not None
+    return cache.is_kept(KIND, _name(config))
 
 
 def product_path(config, fmt: str) -> Path:

@@ -23,9 +23,12 @@ def build(root, *options):
     counts = re.search(r"(\d+) pages, .* (\d+) parts? laid out(?:, (\d+) given new folios)?, (\d+) from the cache",
                        out.stdout)
     pages, laid_out, refolioed, reused = (int(n or 0) for n in counts.groups())
-    products = {p.suffix: p.read_bytes() for p in (root / "output").glob("*.*")}
-    products["pages"] = pages
-    return products, laid_out, reused, refolioed
+    return {**products_of(root), "pages": pages}, laid_out, reused, refolioed
+
+
+def products_of(root) -> dict[str, bytes]:
+    """The files in output/, by suffix."""
+    return {p.suffix: p.read_bytes() for p in (root / "output").glob("*.*")}
 
 
 def clean_build_of(root, target, *options):
@@ -143,6 +146,5 @@ def test_a_rebuild_lays_out_the_edited_document_in_the_process_made_ready(tmp_pa
                          timeout=600)
     assert out.returncode == 0, out.stderr
     assert "1 part laid out" in out.stdout and "weasyprint imported: False" in out.stdout
-    products = {p.suffix: p.read_bytes() for p in (root / "output").glob("*.*")}
     clean = clean_build_of(root, tmp_path / "clean")
-    assert products == {k: v for k, v in clean.items() if k != "pages"}
+    assert products_of(root) == {k: v for k, v in clean.items() if k != "pages"}

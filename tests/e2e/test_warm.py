@@ -8,16 +8,12 @@ from bookbuild import build as pipeline
 from bookbuild.diagnostics import BookError
 from bookbuild.enrich import index
 from bookbuild.warm import Warm
-from tests.e2e.test_incremental import clean_build_of, edit
+from tests.e2e.test_incremental import clean_build_of, edit, products_of as products
 from tests.helpers import copy_project
 
 pytestmark = pytest.mark.usefixtures("own_cache")     # conftest.py: a cache of its own
 
 NEHRU = "1962-11-02-benediktov-nehru.md"
-
-
-def products(root) -> dict:
-    return {p.suffix: p.read_bytes() for p in (root / "output").glob("*.*")}
 
 
 def enriched_by_the_index_pass(monkeypatch) -> list[str]:
