@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bookbuild import yamlfile
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, display_path, error
@@ -19,9 +19,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _typeset(text: str) -> str:
+    from bookbuild.enrich.typography import typeset       # the Markdown reader: only for a book.yaml read
+    return typeset(text)
+
+
+# Text of book.yaml that the book prints (its title, a part's title, the rights): with the
+# chapters' typography, quotes curled, dashes and ellipses made, as the reader's text has it.
+Shown = Annotated[str, AfterValidator(_typeset)]
+
+
 class Person(Strict):
     """An editor or translator of the reader, credited on the title page and in the package."""
-    name: str
+    name: Shown
     role: Literal["editor", "translator", "author", "contributor"] = "editor"
 
 
@@ -55,7 +65,7 @@ class Index(Strict):
 
 
 class Part(Strict):
-    title: str
+    title: Shown
     documents: list[str]
 
 
@@ -99,15 +109,15 @@ class Output(Strict):
 
 
 class Config(Strict):
-    title: str
-    subtitle: str | None = None
+    title: Shown
+    subtitle: Shown | None = None
     editors: list[Person] = Field(min_length=1)
-    publisher: str
+    publisher: Shown
     language: str = Field("en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
     identifier: str = Field(description="stable, e.g. 'urn:isbn:…' or 'urn:uuid:…'; never changes")
     date: str = Field(description="the edition's date, YYYY-MM-DD (or YYYY-MM, YYYY)")
-    rights: str
-    edition: str = "First edition"
+    rights: Shown
+    edition: Shown = "First edition"
     slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$", description="output file name")
     contents: Contents = Contents()
     index: Index = Index()

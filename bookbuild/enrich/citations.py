@@ -41,7 +41,7 @@ from pathlib import Path
 
 from bookbuild import cache, workers
 from bookbuild.enrich import unenriched
-from bookbuild.enrich.typography import fix
+from bookbuild.enrich.typography import alternate_quotes, fix
 from bookbuild.model import Book, Block, Inline, Link, Note, Span, Text
 from bookbuild.sources import date_parts
 
@@ -499,6 +499,7 @@ class _Inlines(html.parser.HTMLParser):
 
 
 def _inlines(markup: str, style: Style, url: str | None) -> list[Inline]:
+    markup = alternate_quotes(markup)
     if style.quote_punctuation:
         markup = _punctuation_in_quote(markup)
     parser = _Inlines()

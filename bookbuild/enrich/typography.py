@@ -1,5 +1,5 @@
 """Typography by rule: dashes, ellipses and the apostrophes the Markdown reader (which curls the
-quotes) left straight; typeset() gives text from book.yaml the same."""
+quotes) left straight; typeset() gives text from book.yaml and the chapters' titles the same."""
 
 from __future__ import annotations
 
@@ -38,8 +38,29 @@ def typeset(text: str) -> str:
     return fix(curled(text))
 
 
+def alternate_quotes(text: str) -> str:
+    """Quotation marks inside quotation marks are single, as English usage has them: a title that
+    quotes, in the double quotes a style sets titles in, reads “Truman’s ‘Secret’ Telegram”."""
+    if text.count("\u201c") < 2:
+        return text
+    out, depth = [], 0
+    for char in text:
+        if char == "\u201c":
+            depth += 1
+            char = "\u2018" if depth % 2 == 0 else char
+        elif char == "\u201d" and depth:
+            char = "\u2019" if depth % 2 == 0 else char
+            depth -= 1
+        out.append(char)
+    return "".join(out)
+
+
 def run(book: Book, config) -> Book:
     for doc in unenriched(book.all_documents):
         for block in leaf_blocks(doc):
             block.inlines = map_text(block.inlines, lambda text: [Text(fix(text))])
+        # The titles are the front matter's plain text, not Markdown: typeset as book.yaml's text is.
+        for key in ("title", "short_title"):
+            if doc.meta.get(key):
+                doc.meta[key] = typeset(doc.meta[key])
     return book

@@ -1,4 +1,5 @@
-"""Parts with titles, in both formats; the EPUB's cover drawn from the metadata."""
+"""Parts with titles, in both formats; titles with the text's typography; the EPUB's cover drawn
+from the metadata."""
 
 import io
 import re
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 from tests.helpers import copy_project, epub_files, pdf_pages
 
 PARTS = """  parts:
-    - title: "The Quarrel in Beijing, 1959"
+    - title: 'Mao''s "Great Leap" -- Beijing, 1959'
       documents: [1959-10-02-khrushchev-mao.md]
     - title: "War on the Frontier, 1962"
       documents: [1962-11-02-benediktov-nehru.md]"""
@@ -24,7 +25,12 @@ PARTS = """  parts:
 def with_parts(tmp_path_factory):
     root = copy_project(tmp_path_factory.mktemp("parts") / "reader")
     book = root / "book.yaml"
-    book.write_text(re.sub(r"  documents: auto.*", PARTS, book.read_text()))
+    text = re.sub(r"  documents: auto.*", PARTS, book.read_text())
+    book.write_text(re.sub(r"(?m)^subtitle: .*", """subtitle: 'Two Soviet Records, 1959-1962: The Editors'' "Annotated" Reader'""",
+                           text))
+    chapter = root / "chapters" / "1962-11-02-benediktov-nehru.md"
+    chapter.write_text(re.sub(r"(?m)^title: .*\nshort_title: .*", """title: 'Benediktov''s "Journal" -- Conversation with R.K. Nehru'
+short_title: 'Benediktov''s journal, 1962'""", chapter.read_text(), count=1))
     out = subprocess.run([sys.executable, "-m", "bookbuild", "build", "-C", str(root)], capture_output=True,
                          text=True, timeout=600)
     assert out.returncode == 0, out.stderr
@@ -34,11 +40,31 @@ def with_parts(tmp_path_factory):
 def test_part_title_pages_open_on_rectos_with_blank_versos(with_parts):
     pdf, _ = with_parts
     pages, labels = pdf_pages(pdf), list(PdfReader(pdf).page_labels)
-    for number, title in ((1, "The Quarrel in Beijing, 1959"), (2, "War on the Frontier, 1962")):
+    for number, title in ((1, "Mao\u2019s \u201cGreat Leap\u201d\u2014Beijing, 1959"), (2, "War on the Frontier, 1962")):
         index = next(i for i, t in enumerate(pages) if t.startswith(f"Part {number}\n"))
         assert title in pages[index] and index % 2 == 0 and pages[index + 1].strip() == ""
         contents = next(t for t in pages if t.startswith("Contents"))
         assert re.search(rf"Part {number}\. {re.escape(title)} {labels[index]}\b", contents.replace("\n", " "))
+
+
+def test_titles_from_book_yaml_and_front_matter_are_typeset_as_the_text(with_parts):
+    """Straight quotes, apostrophes and double hyphens in the book's subtitle, a part's title and a
+    record's title and short title print as the chapters' text does, in both formats; in the source
+    note, where the style sets the title in double quotes, the title's own quotes turn single."""
+    pdf, epub = with_parts
+    text = re.sub(r"\s+", " ", " ".join(pdf_pages(pdf)))
+    files = epub_files(epub)
+    shown = ["1959\u20131962: The Editors\u2019 \u201cAnnotated\u201d Reader",       # title page, copyright
+             "Mao\u2019s \u201cGreat Leap\u201d\u2014Beijing, 1959",                    # part page, contents
+             "Benediktov\u2019s \u201cJournal\u201d\u2014Conversation",                 # the heading
+             "Benediktov\u2019s journal, 1962",                                         # running head, contents
+             "\u201cBenediktov\u2019s \u2018Journal\u2019\u2014Conversation"]           # source note, Sources
+    for form in shown:
+        assert form in text, form
+        assert any(form in xhtml for xhtml in files.values()), form
+    assert "Editors' " not in text and "Benediktov's" not in text and " -- " not in text
+    assert "Benediktov\u2019s journal, 1962" in files["EPUB/nav.xhtml"]
+    assert "1959\u20131962: The Editors\u2019 \u201cAnnotated\u201d Reader" in files["EPUB/content.opf"]
 
 
 def test_parts_in_the_epub_nav_and_epubcheck(with_parts):

@@ -183,7 +183,8 @@ def test_field_text_is_kept_exactly():
     meta = {"title": "Talks on \u201cthe Thaw\u201d & <after>", "archive": "Smith & Sons",
             "date": "1960-01-05", "source_url": "https://example.org/?a=1&b=2"}
     note = citations.note_form(meta)
-    assert plain_text(note) == ("\u201cTalks on \u201cthe Thaw\u201d & <after>,\u201d January 5, 1960, "
+    # Every character as written, but the title's own quotes, single inside the style's double ones.
+    assert plain_text(note) == ("\u201cTalks on \u2018the Thaw\u2019 & <after>,\u201d January 5, 1960, "
                                 "Smith & Sons, https://example.org/?a=1&b=2.")
     assert [n.href for n in walk_inlines(note) if isinstance(n, Link)] == ["https://example.org/?a=1&b=2"]
 

@@ -8,7 +8,7 @@ import pytest
 from bookbuild.build import read
 from bookbuild.diagnostics import BookError
 from bookbuild.enrich.conventions import SPEAKER
-from bookbuild.enrich.typography import fix
+from bookbuild.enrich.typography import alternate_quotes, fix, typeset
 from bookbuild.model import IndexMark, NoteRef, Span, plain_text, walk_inlines
 from tests.unit.test_config import MINIMAL
 
@@ -60,6 +60,27 @@ def test_typography_rules():
     assert fix("wait . . . then") == "wait \u2026 then"
     assert fix("R. K.'s note, the Soviets' plan") == "R. K.\u2019s note, the Soviets\u2019 plan"
     assert fix("a 'quote") == "a 'quote"
+
+
+def test_quotes_inside_quotes_turn_single_and_typesetting_twice_changes_nothing():
+    """A title that quotes, set in a style's double quotes, alternates; `watch` keeps documents
+    whose titles were typeset, and a title typeset again is the same title."""
+    assert alternate_quotes("\u201cTruman\u2019s \u201cSecret\u201d Telegram,\u201d trans.") == \
+        "\u201cTruman\u2019s \u2018Secret\u2019 Telegram,\u201d trans."
+    assert alternate_quotes("\u201cA\u201d and \u201cB\u201d") == "\u201cA\u201d and \u201cB\u201d"
+    assert alternate_quotes("\u201cA \u201cB \u201cC\u201d B\u201d A\u201d") == \
+        "\u201cA \u2018B \u201cC\u201d B\u2019 A\u201d"
+    for title in ['Mao\'s "Great Leap" -- 1959', "The Soviets' note, 1959-1962...", "A & B <c>", "*Pravda*"]:
+        assert typeset(typeset(title)) == typeset(title)
+    assert typeset('Mao\'s "Great Leap" -- 1959') == "Mao\u2019s \u201cGreat Leap\u201d\u20141959"
+
+
+def test_record_titles_get_the_texts_typography(tmp_path):
+    book = make_book(tmp_path, "---\ntitle: \"Mao's \\\"Letter\\\" -- 1959\"\nshort_title: \"Mao's letter\"\n"
+                               "date: \"1959-10-02\"\n---\n\nText.\n")[1]
+    doc = book.documents[0]
+    assert (doc.title, doc.running_title) == ("Mao\u2019s \u201cLetter\u201d\u20141959", "Mao\u2019s letter")
+    assert "\u201cMao\u2019s \u2018Letter\u2019\u20141959" in plain_text(doc.source_note.blocks[0].inlines)
 
 
 def test_typography_skips_only_texts_a_rule_cannot_match():
