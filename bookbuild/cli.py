@@ -144,7 +144,8 @@ def _check(args) -> int:
     for diagnostic in diagnostics:
         print(diagnostic.format(), file=sys.stderr)
     errors = sum(d.severity == ERROR for d in diagnostics)
-    print(f"{errors} errors, {len(diagnostics) - errors} warnings")
+    warnings = len(diagnostics) - errors
+    print(f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}")
     return 1 if errors else 0
 
 

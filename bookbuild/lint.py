@@ -4,22 +4,24 @@ Each rule has a stable code: A001 headnote, A002 entry never found, A003 no sour
 note, A004 name or abbreviation not in the registry, A005 note call inside punctuation, A006 Ibid.
 or op. cit. in a note, A007 translator not credited, A008 title too long for a running head, A009
 chapter file not in the contents, A010 a placeholder of `bookbuild init`'s example left, A011 a
-record with no text. Errors of reading (C, S, N, X, I, F codes) come first and stop the lint."""
+record with no text. Errors of reading (C, S, N, X, I, F codes) come first and stop the lint; when
+book.yaml itself does not load, the chapters are still read, and their errors said with its own."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from bookbuild.build import read
-from bookbuild.config import line_naming
+from bookbuild import yamlfile
+from bookbuild.build import configure, read
+from bookbuild.config import line_naming, read_text
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, collecting, display_path
 from bookbuild.enrich import leaf_blocks
 from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
 from bookbuild.render import stylesheets
 from bookbuild.render.fonts import check_glyphs
 from bookbuild.scaffold import PLACEHOLDERS
-from bookbuild.sources import HEADNOTE_PLACEHOLDER
+from bookbuild.sources import HEADNOTE_PLACEHOLDER, read_document
 
 ABBREVIATION = re.compile(r"(?<![\w.])[A-Z]{2,6}(?![\w.])")
 MAX_RUNNING_TITLE = 60        # characters: one line of running head in 6x9in small type
@@ -30,11 +32,16 @@ def check(root: Path) -> list[Diagnostic]:
     failed: list[Diagnostic] = []
     with collecting() as noticed:           # what reading the chapters noticed (raw HTML, links)
         try:
-            config, book = read(root)
-            check_glyphs(book, config)      # fonts: a missing family or glyph stops the build later
-            styles = stylesheets.faults(config)
+            config = configure(root)
         except BookError as exc:
-            failed = exc.diagnostics
+            failed = exc.diagnostics + _chapters_alone(root)
+        else:
+            try:
+                config, book = read(root, config=config)
+                check_glyphs(book, config)      # fonts: a missing family or glyph stops the build later
+                styles = stylesheets.faults(config)
+            except BookError as exc:
+                failed = exc.diagnostics
     if failed:
         return list(noticed) + [d for d in failed if d not in noticed]
     problems: list[Diagnostic] = list(noticed) + styles
@@ -44,6 +51,48 @@ def check(root: Path) -> list[Diagnostic]:
         problems += _unregistered(doc) + _calls_in_punctuation(doc) + _ibid(doc)
     problems += _unused(book, config) + _left_out(book, config) + _placeholders(book, config)
     return problems
+
+
+def _chapters_alone(root: Path) -> list[Diagnostic]:
+    """The errors of the chapters read without the book.yaml that did not load: an editor, or CI,
+    sees them all at once. The chapters that book.yaml's contents name, if it parses that far,
+    else every file of chapters/ (not one that links out of it)."""
+    chapters = root / "chapters"
+    try:
+        if not chapters.is_dir() or not chapters.resolve().is_relative_to(root.resolve()):
+            return []
+        introduction, named = _contents_as_written(root)
+        paths = [chapters / name for name in named] if named else sorted(chapters.glob("*.md"))
+        paths = [p for p in paths if p.is_file() and p.resolve().is_relative_to(chapters.resolve())]
+    except (OSError, RuntimeError, ValueError):
+        return []
+    if introduction and (chapters / introduction).is_file():
+        paths = [chapters / introduction] + [p for p in paths if p.name != introduction]
+    problems: list[Diagnostic] = []
+    for path in paths:
+        try:
+            read_document(path, "introduction" if path.name == introduction else "document")
+        except BookError as exc:
+            problems += exc.diagnostics
+    return problems
+
+
+def _contents_as_written(root: Path) -> tuple[str | None, list[str]]:
+    """(the introduction's file name, the chapters named) from book.yaml's contents as far as the
+    YAML reads; the defaults (introduction.md, every chapter) where it does not say."""
+    try:
+        data, _ = yamlfile.load(read_text(root / "book.yaml"), root / "book.yaml")
+    except BookError:
+        data = None
+    contents = data.get("contents") if isinstance(data, dict) else None
+    contents = contents if isinstance(contents, dict) else {}
+    introduction = contents.get("introduction", "introduction.md")
+    named = contents.get("documents")
+    named = [n for n in named if isinstance(n, str)] if isinstance(named, list) else []
+    for part in contents.get("parts") or []:
+        if isinstance(part, dict) and isinstance(part.get("documents"), list):
+            named += [n for n in part["documents"] if isinstance(n, str)]
+    return (introduction if isinstance(introduction, str) else None), named
 
 
 def _placeholders(book, config) -> list[Diagnostic]:

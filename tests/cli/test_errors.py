@@ -32,6 +32,24 @@ def test_broken_book_yaml_is_one_line(project, command, edit, expected):
     assert after == before
 
 
+def test_check_reads_the_chapters_when_book_yaml_does_not_load(project):
+    """One run of check (an editor's, or CI's) gives every error of reading: book.yaml's own, and
+    the chapters' too, though the book cannot be made without book.yaml."""
+    import re
+    book = project / "book.yaml"
+    book.write_text(book.read_text().replace("title:", "titel:", 1))
+    chapter = project / "chapters" / "1959-10-02-khrushchev-mao.md"
+    chapter.write_text(chapter.read_text().replace("kind:", "knd:", 1))
+    out = run(project, "check")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert re.search(r"book\.yaml:\d+: error C004: unknown key 'titel'", out.stderr), out.stderr
+    assert re.search(r"khrushchev-mao\.md:\d+: error S004: unknown front-matter key 'knd'", out.stderr), out.stderr
+    assert "2 errors, 0 warnings" in out.stdout
+    chapter.write_text(chapter.read_text().replace("knd:", "kind:", 1))
+    out = run(project, "check")
+    assert out.returncode == 1 and "1 error, 0 warnings" in out.stdout and "S004" not in out.stderr
+
+
 def _line_of(path, text: str) -> int:
     return path.read_text(encoding="utf-8").split(text)[0].count("\n") + 1
 
