@@ -99,3 +99,18 @@ def test_a_failure_in_the_merging_process_is_reported_not_lost(project, monkeypa
     with pytest.raises(RuntimeError, match="the merge failed: ValueError: a part that cannot be read"):
         pipeline.build(project, jobs=2)
     assert _output(project) == before
+
+
+def test_the_merge_benchmark_makes_the_built_pdfs_bytes(project):
+    """benchmarks/merge.py times a merge of the calls a build made: the calls alone decide the bytes,
+    so its merge, made here, is the PDF the build wrote (and its figures are the build's merge)."""
+    import hashlib
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import merge as benchmark
+    config, calls = benchmark.recorded_calls(project)
+    built = hashlib.sha256(next((project / "output").glob("*.pdf")).read_bytes()).hexdigest()[:16]
+    times = benchmark.replay(config, calls)
+    assert times["digest"] == built
+    assert {"copy the parts", "save", "finish"} <= set(times) and times["finish"] >= times["save"] > 0
