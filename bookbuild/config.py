@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from pathlib import Path
@@ -133,6 +134,10 @@ class Config(Strict):
     def _iso_date(cls, value: str) -> str:
         if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
             raise ValueError("a date such as \"2026-01-15\" (year-month-day, quoted)")
+        try:                            # the build's timestamp is made from it (build.build_time)
+            datetime.date(*([int(part) for part in value.split("-")] + [1, 1])[:3])
+        except ValueError as exc:
+            raise ValueError(f"no day of the calendar ({exc}): a date such as \"2026-01-15\"") from None
         return value
 
     # Filled in by load(), not by the user: where the project lives.

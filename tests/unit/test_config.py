@@ -115,6 +115,9 @@ def test_a_chapter_listed_twice_in_the_contents(tmp_path):
 
 @pytest.mark.parametrize("edit, expected", [
     (lambda t: t.replace('date: "2026-01-01"', 'date: "01/01/2026"'), ':6: error C006: \'date\': a date such as "2026-01-15"'),
+    (lambda t: t.replace('date: "2026-01-01"', 'date: "2026-13-45"'),
+     ":6: error C006: 'date': no day of the calendar (month must be in 1..12)"),
+    (lambda t: t.replace('date: "2026-01-01"', 'date: "2026-02-30"'), ":6: error C006: 'date': no day of the calendar (day is out of range for month)"),
     (lambda t: t.replace("  - name: Ed Itor", "  - Ed Itor"), ":3: error C006: 'editors.0' needs keys, not 'Ed Itor'"),
 ])
 def test_messages_say_what_to_write(tmp_path, edit, expected):
