@@ -160,6 +160,18 @@ def test_index_prints_merged_ranges_sorted_by_key(pdf):
     assert entries == sorted(entries)
 
 
+def test_the_index_columns_begin_level(pdf):
+    """The first letter's heading opens the left column on the line where the right column begins
+    (its top margin had set it a line lower than the right column's first entry)."""
+    path, pages, labels, result = pdf
+    first = next(i for i, t in enumerate(pages) if t.startswith("Index\n")) + 1
+    text = subprocess.run(["pdftotext", "-layout", "-f", str(first), "-l", str(first), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    lines = [line for line in text.split("\n") if line.strip()]
+    assert lines[0].strip() == "Index"
+    assert re.fullmatch(r"A\s{8,}\S.*", lines[1]), lines[:3]
+
+
 def test_every_font_is_embedded_and_is_the_book_font(pdf):
     path = pdf[0]
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
