@@ -172,6 +172,21 @@ def test_the_index_columns_begin_level(pdf):
     assert re.fullmatch(r"A\s{8,}\S.*", lines[1]), lines[:3]
 
 
+def test_the_copyright_page_breaks_no_word_of_its_own(pdf):
+    """The copyright page is set ragged without hyphenation: a line ends in a hyphen only where the
+    text has one ('Sino-' of 'Sino-Soviet'), never inside a word ('So-viet', 'book-build')."""
+    path, pages, labels, result = pdf
+    page = next(t for t in pages if "How to cite this reader" in t)
+    lines = [line.strip() for line in page.split("\n") if line.strip()]
+    config_text = " ".join([result.book.config.title, result.book.config.subtitle or "", result.book.config.rights,
+                            result.book.config.publisher])
+    for line, following in zip(lines, lines[1:]):
+        if line.endswith("-"):
+            word = line.split()[-1] + following.split()[0]
+            assert word.strip(".,:") in config_text, (line, following)
+    assert "bookbuild Course Readers" in " ".join(lines)
+
+
 def test_every_font_is_embedded_and_is_the_book_font(pdf):
     path = pdf[0]
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
