@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from bookbuild.enrich.typography import typeset
@@ -28,7 +30,11 @@ class Group:
 
 
 def entry_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+    """An id made from a name: its letters without their accents (Rákosi: rakosi), every other run
+    of signs one hyphen; a name with no Latin letter or digit, a digest of it."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.casefold()).strip("-") or \
+        "u" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
 
 
 def index_groups(entries: list[IndexEntry], page_map: PageMap) -> list[Group]:
@@ -42,10 +48,12 @@ def index_groups(entries: list[IndexEntry], page_map: PageMap) -> list[Group]:
     return [Group(letter, rows) for letter, rows in sorted(groups.items())]
 
 
-def _row(entry: IndexEntry, page_map: PageMap) -> Row | None:
-    subs = [row for row in (_row(sub, page_map) for sub in entry.sub) if row is not None]
+def _row(entry: IndexEntry, page_map: PageMap, parent: str = "") -> Row | None:
+    """A sub-entry's id follows its entry's: "Central Committee" may be under two parties."""
+    key = f"{parent}--{entry_key(entry.name)}" if parent else entry_key(entry.name)
+    subs = [row for row in (_row(sub, page_map, key) for sub in entry.sub) if row is not None]
     if not (entry.marks or entry.see or subs):
         return None
-    return Row(name=typeset(entry.name), key=entry_key(entry.name), locators=page_map.locators(entry.marks),
+    return Row(name=typeset(entry.name), key=key, locators=page_map.locators(entry.marks),
                see=typeset(entry.see) if entry.see else None, see_key=entry_key(entry.see) if entry.see else None,
                see_also=[(typeset(name), entry_key(name)) for name in entry.see_also], sub=subs)
