@@ -13,7 +13,7 @@ STYLES = Path(__file__).resolve().parent.parent / "styles"
 PLACEHOLDERS = ("Your Name", "Your Department", "Your Archive", "Your Translator")
 
 BOOK_YAML = """\
-# A reader of archival records. Every key is documented in bookbuild/config.py.
+# A reader of archival records. Every key: bookbuild's README ("book.yaml"); `bookbuild check` validates it.
 title: "{title}"
 subtitle: "An Annotated Reader"
 editors:
