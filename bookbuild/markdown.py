@@ -113,6 +113,9 @@ def _safe_link(href: str) -> bool:
     return (scheme in ("http", "https") and bool(parsed.hostname)) or (scheme == "mailto" and bool(parsed.path))
 
 
+_FENCE = re.compile(r":::\s*(\S.*)?")
+
+
 def _closed(tokens: list[Token], index: int) -> bool:
     """Whether the container opened at tokens[index] is closed by a ':::' line of its own."""
     depth = 0
@@ -235,6 +238,7 @@ class _Reader:
             inline = tokens[index + 1]
             line = self.line(token)
             self._check_size(inline.content, line)
+            self._refuse_stray_fence(inline.content, line)
             block = Block(kind, line, inlines=self.inlines(inline.children or [], line))
             align = _ALIGN.search(str(token.attrGet("style") or ""))     # a table column's |---:|
             if align:
@@ -247,6 +251,18 @@ class _Reader:
             stack[-1].append(self._counted(Block("hr", self.line(token))))
         elif token.type == "html_block":
             self._html_block(token, stack)
+
+    def _refuse_stray_fence(self, text: str, line: int) -> None:
+        """A ':::' line left in a paragraph: a headnote's close with its opening deleted, or a block
+        of a name the reader does not know. As text it would print in the book."""
+        for offset, row in enumerate(text.split("\n")):
+            fence = _FENCE.fullmatch(row.strip())
+            if fence and fence.group(1):
+                raise error("S021", self.path, line + offset, f"'::: {fence.group(1)}' is not a block bookbuild knows",
+                            "the one block is '::: headnote', closed by a line ':::'")
+            if fence:
+                raise error("S021", self.path, line + offset, "a ':::' line that closes no block",
+                            "remove it, or open the headnote above it with a line '::: headnote'")
 
     def _check_size(self, text: str, line: int) -> None:
         if len(text) > MAX_BLOCK_CHARS:

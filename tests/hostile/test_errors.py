@@ -84,6 +84,16 @@ def unclosed_headnote(root):
     return "chapters/x.md:8", r"error S020: '::: headnote' is never closed \(end the headnote with a line ':::'\)", None
 
 
+def stray_fence(root):
+    chapter(root, "The record begins.\n:::\n\nIt ends.\n")
+    return "chapters/x.md:9", r"error S021: a ':::' line that closes no block \(remove it, or open the headnote", None
+
+
+def unknown_block(root):
+    chapter(root, "::: warning\nThe record begins.\n:::\n")
+    return "chapters/x.md:8", r"error S021: .::: warning' is not a block bookbuild knows", None
+
+
 def missing_chapter(root):
     _edit(root, "book.yaml", "documents: auto", "documents: [missing.md]")
     line = _line_of(root, "book.yaml", "missing.md")
@@ -163,7 +173,7 @@ def no_book_yaml(root):
 
 CASES = [malformed_front_matter, unclosed_front_matter, no_front_matter, empty_chapter, front_matter_not_a_mapping,
          missing_title, wrong_type, impossible_date, unknown_front_matter_key, misspelt_front_matter_key, empty_title,
-         unclosed_headnote, missing_chapter, misspelt_chapter, duplicate_id,
+         unclosed_headnote, stray_fence, unknown_block, missing_chapter, misspelt_chapter, duplicate_id,
          chapter_named_like_the_epubs_own_pages, id_like_the_epubs_own_pages,
          note_call_without_note, note_without_call, latin1_chapter, binary_chapter, latin1_book_yaml,
          control_character,
