@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bookbuild import cache, config as config_mod, lastbuild, sources, verify, workers
+from bookbuild import cache, config as config_mod, lastbuild, lint, sources, verify, workers
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, collecting, error
 from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography
 from bookbuild.model import Book
@@ -139,7 +139,7 @@ def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int |
     if "epub" in formats:
         products["epub"] = epub_bytes
     with progress.stage("verify"):
-        diagnostics = warnings + verify.run(book, config, page_map, pdf_fonts)
+        diagnostics = warnings + lint.said_by_build(book, config) + verify.run(book, config, page_map, pdf_fonts)
     if any(d.severity == ERROR for d in diagnostics):
         raise BookError(diagnostics)         # nothing is written: output/ keeps the last good files
     result = BuildResult(page_map=page_map, book=book, diagnostics=diagnostics)

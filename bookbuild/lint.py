@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 from bookbuild import yamlfile
-from bookbuild.build import configure, read
 from bookbuild.config import line_naming, read_text
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, collecting, display_path
 from bookbuild.enrich import leaf_blocks
@@ -29,6 +28,7 @@ IBID = re.compile(r"\b(ibid|op\.\s*cit|loc\.\s*cit)\b", re.IGNORECASE)
 
 
 def check(root: Path) -> list[Diagnostic]:
+    from bookbuild.build import configure, read      # the build says some of the lint (said_by_build)
     failed: list[Diagnostic] = []
     with collecting() as noticed:           # what reading the chapters noticed (raw HTML, links)
         try:
@@ -44,13 +44,22 @@ def check(root: Path) -> list[Diagnostic]:
                 failed = exc.diagnostics
     if failed:
         return list(noticed) + [d for d in failed if d not in noticed]
-    problems: list[Diagnostic] = list(noticed) + styles
-    for doc in book.documents:
-        problems += _headnote(doc) + _no_text(doc) + _source(doc) + _translator(doc) + _long_title(doc)
+    problems: list[Diagnostic] = list(noticed) + styles + said_by_build(book, config)
     for doc in book.all_documents:
         problems += _unregistered(doc) + _calls_in_punctuation(doc) + _ibid(doc)
-    problems += _unused(book, config) + _left_out(book, config) + _placeholders(book, config)
-    return problems
+    return problems + _unused(book, config)
+
+
+def said_by_build(book, config) -> list[Diagnostic]:
+    """The warnings a build gives too: what a book should not go out with unseen (a placeholder
+    headnote, the example's names, a record with no text or no source, a translator uncredited, a
+    title too long for a running head, a chapter left out). They cost a build 0.03 s at 300
+    documents; the rest of the lint (the registry, note calls, Ibid., entries never found: 0.3 s)
+    is check's alone."""
+    problems: list[Diagnostic] = []
+    for doc in book.documents:
+        problems += _headnote(doc) + _no_text(doc) + _source(doc) + _translator(doc) + _long_title(doc)
+    return problems + _left_out(book, config) + _placeholders(book, config)
 
 
 def _chapters_alone(root: Path) -> list[Diagnostic]:

@@ -43,3 +43,20 @@ def test_a_bad_file_fails_alone(tmp_path):
     assert out.returncode == 1
     assert len(out.stderr.strip().split("\n")) == 1 and "notes.txt" in out.stderr
     assert "wrote" in out.stdout
+
+
+def test_a_build_says_what_the_book_should_not_go_out_with(tmp_path):
+    """The example of init built as it is: the build writes the book and says, as check does, that
+    its headnote is a placeholder and its names the example's; a build with nothing to do says it
+    again (the build's record keeps its warnings). check alone says the rest of the lint."""
+    root = tmp_path / "reader"
+    init(root)
+    for _ in range(2):
+        out = bookbuild("build", "-C", root)
+        assert out.returncode == 0, out.stderr
+        assert "warning A001: the headnote is still a placeholder" in out.stderr
+        assert "book.yaml:5: warning A010: 'Your Name' is still the example's" in out.stderr
+    assert "up to date" in out.stdout
+    check = bookbuild("check", "-C", root)
+    said = sorted(line for line in check.stderr.splitlines() if " warning " in line)
+    assert said and sorted(line for line in out.stderr.splitlines() if " warning " in line) == said
