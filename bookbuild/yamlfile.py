@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +62,44 @@ def load(text: str, file: Path | str, first_line: int = 1) -> tuple[Any, LineMap
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        raise error("Y002", file, _error_line(exc, first_line),
+        line = _error_line(exc, first_line)
+        opened = _unclosed_quote(text, line - first_line if line else None)
+        if opened is not None:
+            raise error("Y002", file, opened + first_line, "malformed YAML: a double quote opened on this line "
+                        "is not closed on it", 'close it; a " inside a value is written \\"') from None
+        raise error("Y002", file, line,
                     f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
                     "check indentation, colons, brackets and quotes on this line and the one before it") from None
     lines: LineMap = {}
     if node is not None:
         _record_lines(node, (), lines, first_line, file)
     return data, lines
+
+
+# A value that opens a double quote and does not close it on its line ('subtitle: "An Annotated
+# Reader'): YAML reads on to the next '"', lines later, and reports the fault there.
+_OPENS_QUOTE = re.compile(r'\s*(?:-\s+)?(?:[^\s#"\'][^#"]*?:\s+)?"(?:[^"\\]|\\.)*')
+
+
+def _unclosed_quote(text: str, before: int | None) -> int | None:
+    """The index of the first line before line index `before` that leaves a double quote open, if
+    closing it there mends the file (a string may rightly run over lines)."""
+    rows = text.split("\n")
+    for index, row in enumerate(rows[:before or 0]):
+        if _OPENS_QUOTE.fullmatch(row.rstrip()):
+            return index if _composes("\n".join(rows[:index] + [row.rstrip() + '"'] + rows[index + 1:])) else None
+    return None
+
+
+def _composes(text: str) -> bool:
+    loader = _StrictLoader(text)           # bounded as load() is: no aliases, no deep nesting
+    try:
+        loader.get_single_node()
+        return True
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
 
 
 def _error_line(exc: yaml.YAMLError, first_line: int) -> int | None:

@@ -89,11 +89,22 @@ def test_aliases_and_tags_are_refused():
     ("title: A\nsubtitle: 'open\nedition: First\n", 2),       # an unclosed quote, noticed at the end
     ("title: A\nsubtitle \"B\nedition: First\n", 2),         # a key without its colon
     ("title: A\nedition: a: b\n", 2),                        # noticed where it is
+    # a double quote left open: YAML reads on to the next quote, lines later, and fails there
+    ('title: A\nsubtitle: "An Annotated Reader\nedition: First\npublisher: "P"\nrights: R\n', 2),
+    ('title: A\neditors:\n  - name: "Ed Itor\n    role: editor\ndate: "2026"\n', 3),
 ])
 def test_malformed_yaml_names_the_line_where_the_fault_begins(text, line):
     with pytest.raises(BookError) as raised:
         yamlfile.load(text, "f.yaml")
     assert [(d.code, d.line) for d in raised.value.diagnostics] == [("Y002", line)]
+
+
+def test_a_string_over_lines_is_not_taken_for_a_quote_left_open():
+    """A double-quoted value may rightly run over lines: a fault after it is reported where it is."""
+    with pytest.raises(BookError) as raised:
+        yamlfile.load('title: "A long\n  title"\nedition: a: b\n', "f.yaml")
+    [problem] = raised.value.diagnostics
+    assert (problem.code, problem.line) == ("Y002", 3) and "not closed" not in problem.message
 
 
 def test_dates_stay_strings_and_lines_are_recorded():
