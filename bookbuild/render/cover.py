@@ -10,27 +10,28 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bookbuild import cache
 from bookbuild.render.fonts import faces
+from bookbuild.render.html import credits
 
 SIZE = (1600, 2400)
 INK, PAPER, RULE = (250, 246, 236), (92, 28, 36), (214, 180, 120)
 
 
 def png(config) -> bytes:
-    """A PNG of the cover: title, subtitle, editors, publisher, on a plain ground with rules.
+    """A PNG of the cover: title, subtitle, credits (html.credits), publisher, on a plain ground with rules.
     Kept in the cache by what it is drawn from: drawing and compressing it takes a third of a
     second, and every EPUB needs it."""
     font_file = _font_file(config)
-    editors = ", ".join(p.name for p in config.editors)
+    people = "\n".join(credits(config))
     key = cache.digest(cache.code_version(), importlib.metadata.version("pillow"), font_file.read_bytes(),
-                       config.title, config.subtitle or "", editors, config.publisher)
+                       config.title, config.subtitle or "", people, config.publisher)
     image = cache.kept_object("covers", key)
     if not isinstance(image, bytes):
-        image = _drawn(config, font_file, editors)
+        image = _drawn(config, font_file, people)
         cache.keep_object("covers", key, image)
     return image
 
 
-def _drawn(config, font_file, editors: str) -> bytes:
+def _drawn(config, font_file, people: str) -> bytes:
     image = Image.new("RGB", SIZE, PAPER)
     draw = ImageDraw.Draw(image)
     y = 520
@@ -39,7 +40,9 @@ def _drawn(config, font_file, editors: str) -> bytes:
     if config.subtitle:
         y = _lines(draw, config.subtitle, _font(font_file, 64, 400), y + 70, width=34, gap=20)
     draw.rectangle((140, y + 90, SIZE[0] - 140, y + 102), fill=RULE)
-    _lines(draw, f"Edited by {editors}", _font(font_file, 60, 400), y + 190, width=36, gap=16)
+    y += 190
+    for line in people.split("\n"):
+        y = _lines(draw, line, _font(font_file, 60, 400), y, width=36, gap=16) + 24
     _lines(draw, config.publisher, _font(font_file, 52, 500), SIZE[1] - 300, width=40, gap=12)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)     # no timestamps: the same bytes every build

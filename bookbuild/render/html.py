@@ -228,6 +228,22 @@ def copyright_context(book) -> dict:
 URL_BREAK = re.compile(r"(?<=//)|(?<=:)(?!//)|(?=[/.?#&=_~-])(?<![/:])")
 
 
+# The title page's order of credits, and what each says before the names.
+CREDIT_LINES = (("author", ""), ("editor", "Edited by "), ("translator", "Translated by "),
+                ("contributor", "With contributions by "))
+
+
+def credits(config) -> list[str]:
+    """The book's people as its title page and cover credit them, a line a role: 'Edited by A and
+    B', 'Translated by C' (a translator is no editor, an organisation takes no ', editor')."""
+    lines = []
+    for role, words in CREDIT_LINES:
+        names = [person.name for person in config.editors if person.role == role]
+        if names:
+            lines.append(words + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]))
+    return lines
+
+
 def breakable_url(url: str) -> str:
     """A URL with line-break opportunities where Chicago puts them (after '//' or ':', before '/',
     '.', '-' and the like), so that it never breaks as 'ht-tps'; escaped."""
@@ -242,6 +258,7 @@ def _environment(templates: Path) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters["display_date"] = display_date
+    env.globals["credits"] = credits
     return env
 
 

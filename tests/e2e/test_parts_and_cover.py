@@ -25,7 +25,8 @@ PARTS = """  parts:
 def with_parts(tmp_path_factory):
     root = copy_project(tmp_path_factory.mktemp("parts") / "reader")
     book = root / "book.yaml"
-    text = re.sub(r"  documents: auto.*", PARTS, book.read_text())
+    text = re.sub(r"  documents: auto.*", PARTS, book.read_text()).replace(
+        "    role: editor\n", "    role: editor\n  - name: Kathryn Weathersby\n    role: translator\n", 1)
     book.write_text(re.sub(r"(?m)^subtitle: .*", """subtitle: 'Two Soviet Records, 1959-1962: The Editors'' "Annotated" Reader'""",
                            text))
     chapter = root / "chapters" / "1962-11-02-benediktov-nehru.md"
@@ -65,6 +66,18 @@ def test_titles_from_book_yaml_and_front_matter_are_typeset_as_the_text(with_par
     assert "Editors' " not in text and "Benediktov's" not in text and " -- " not in text
     assert "Benediktov\u2019s journal, 1962" in files["EPUB/nav.xhtml"]
     assert "1959\u20131962: The Editors\u2019 \u201cAnnotated\u201d Reader" in files["EPUB/content.opf"]
+
+
+def test_the_title_page_and_cover_credit_each_person_in_their_role(with_parts, built_reader):
+    """'Edited by' the editors, 'Translated by' the translators: a translator listed in book.yaml
+    was called an editor ('The bookbuild Editors, Kathryn Weathersby, editors')."""
+    pdf, epub = with_parts
+    title_page = next(t for t in pdf_pages(pdf) if "Two Soviet Records" in t and "Contents" not in t)
+    assert "Edited by The bookbuild Editors\nTranslated by Kathryn Weathersby" in title_page, title_page
+    cover = epub_files(epub)["EPUB/cover.xhtml"]
+    assert ". Edited by The bookbuild Editors. Translated by Kathryn Weathersby. bookbuild Course Readers." in cover
+    repository = pdf_pages(built_reader[1].outputs["pdf"])
+    assert any("Edited by The bookbuild Editors" in t and ", editor" not in t for t in repository[:4])
 
 
 def test_parts_in_the_epub_nav_and_epubcheck(with_parts):
