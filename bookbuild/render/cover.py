@@ -21,9 +21,9 @@ def png(config) -> bytes:
     Kept in the cache by what it is drawn from: drawing and compressing it takes a third of a
     second, and every EPUB needs it."""
     font_file = _font_file(config)
-    people = "\n".join(credits(config))
+    people = credits(config)
     key = cache.digest(cache.code_version(), importlib.metadata.version("pillow"), font_file.read_bytes(),
-                       config.title, config.subtitle or "", people, config.publisher)
+                       config.title, config.subtitle or "", *people, config.publisher)
     image = cache.kept_object("covers", key)
     if not isinstance(image, bytes):
         image = _drawn(config, font_file, people)
@@ -31,7 +31,7 @@ def png(config) -> bytes:
     return image
 
 
-def _drawn(config, font_file, people: str) -> bytes:
+def _drawn(config, font_file, people: list[str]) -> bytes:
     image = Image.new("RGB", SIZE, PAPER)
     draw = ImageDraw.Draw(image)
     y = 520
@@ -41,7 +41,7 @@ def _drawn(config, font_file, people: str) -> bytes:
         y = _lines(draw, config.subtitle, _font(font_file, 64, 400), y + 70, width=34, gap=20)
     draw.rectangle((140, y + 90, SIZE[0] - 140, y + 102), fill=RULE)
     y += 190
-    for line in people.split("\n"):
+    for line in people:
         y = _lines(draw, line, _font(font_file, 60, 400), y, width=36, gap=16) + 24
     _lines(draw, config.publisher, _font(font_file, 52, 500), SIZE[1] - 300, width=40, gap=12)
     out = io.BytesIO()

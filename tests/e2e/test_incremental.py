@@ -73,7 +73,8 @@ def test_rebuild_after_an_edit_that_adds_pages_equals_a_clean_build(tmp_path):
     before, _, _, _ = build(root)
     first = sorted((root / "chapters").glob("1959*.md"))[0]
     text = first.read_text(encoding="utf-8")
-    paragraph = next(p for p in text.split("\n\n") if len(p) > 400 and not p.startswith(("#", ":::", "---")))
+    # not the headnote's last paragraph: its closing ':::' twenty times over is an error (S021)
+    paragraph = next(p for p in text.split("\n\n") if len(p) > 400 and ":::" not in p and not p.startswith(("#", "---")))
     edit(first, paragraph, "\n\n".join([paragraph] * 20))
     products, laid_out, reused, refolioed = build(root)
     assert products["pages"] > before["pages"]
