@@ -35,3 +35,22 @@ def test_text_past_the_margin_is_found(tmp_path):
     typesetter = setter(tmp_path, "p { overflow-wrap: normal; hyphens: none; }")
     short, overflows = typesetter.render(page("A" * 120)).faults()
     assert overflows and overflows[0][1] == "x-b1"
+
+
+def test_a_records_headings_step_down_and_stay_out_of_the_outline(tmp_path):
+    """'###' under '##' in a record: no larger than it (h3's default size was larger than the
+    book's h2), and neither is in the PDF's outline, which lists the documents."""
+    markup = ('<html lang="en"><body><h1 id="t" data-running="Doc">Doc</h1><h2 id="a">A heading</h2><p>Text.</p>'
+              '<h3 id="b">A sub-heading</h3><p>Text.</p><h4 id="c">Lower</h4><p>Text.</p></body></html>')
+    layout = setter(tmp_path).render(markup)
+    sizes = {}
+
+    def walk(box):
+        if getattr(box, "element_tag", None) in ("h2", "h3", "h4"):
+            sizes.setdefault(box.element_tag, box.style["font_size"])
+        for child in getattr(box, "children", []):
+            walk(child)
+    walk(layout.pages[0]._page_box)
+    assert sizes["h2"] >= sizes["h3"] >= sizes["h4"], sizes
+    outline = layout.document.make_bookmark_tree()
+    assert [label for label, *_ in outline] == ["Doc"] and not outline[0][2]      # (label, target, children, state)
