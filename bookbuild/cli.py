@@ -145,7 +145,9 @@ def _check(args) -> int:
         print(diagnostic.format(), file=sys.stderr)
     errors = sum(d.severity == ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
-    print(f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}")
+    summary = f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}"
+    # Errors of reading stop check before the lint: its warnings are not yet counted.
+    print(summary if diagnostics.linted else f"{summary} (the lint runs once the book reads without error)")
     return 1 if errors else 0
 
 

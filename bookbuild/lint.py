@@ -27,7 +27,12 @@ MAX_RUNNING_TITLE = 60        # characters: one line of running head in 6x9in sm
 IBID = re.compile(r"\b(ibid|op\.\s*cit|loc\.\s*cit)\b", re.IGNORECASE)
 
 
-def check(root: Path) -> list[Diagnostic]:
+class Findings(list):
+    """check's diagnostics; `linted` is false when errors of reading stopped it before the lint."""
+    linted = True
+
+
+def check(root: Path) -> Findings:
     from bookbuild.build import configure, read      # the build says some of the lint (said_by_build)
     failed: list[Diagnostic] = []
     with collecting() as noticed:           # what reading the chapters noticed (raw HTML, links)
@@ -43,11 +48,14 @@ def check(root: Path) -> list[Diagnostic]:
             except BookError as exc:
                 failed = exc.diagnostics
     if failed:
-        return list(noticed) + [d for d in failed if d not in noticed]
-    problems: list[Diagnostic] = list(noticed) + styles + said_by_build(book, config)
+        stopped = Findings(list(noticed) + [d for d in failed if d not in noticed])
+        stopped.linted = False
+        return stopped
+    problems = Findings(list(noticed) + styles + said_by_build(book, config))
     for doc in book.all_documents:
         problems += _unregistered(doc) + _calls_in_punctuation(doc) + _ibid(doc)
-    return problems + _unused(book, config)
+    problems += _unused(book, config)
+    return problems
 
 
 def said_by_build(book, config) -> list[Diagnostic]:

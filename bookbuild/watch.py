@@ -85,7 +85,9 @@ def _rebuild(root: Path, build, preview: Preview) -> None:
         print(message, flush=True)
         preview.update(None, message)
         return
-    print(f"rebuilt in {time.monotonic() - started:.1f} s", flush=True)
+    for diagnostic in result.diagnostics:              # the warnings a build says (lint.said_by_build)
+        print(diagnostic.format(), flush=True)
+    print("up to date" if result.up_to_date else f"rebuilt in {time.monotonic() - started:.1f} s", flush=True)
     preview.update(result.outputs.get("epub"), None)
 
 

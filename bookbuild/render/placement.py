@@ -35,8 +35,11 @@ def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], 
         if not _repair(doc, note, repairs, layout):
             folios_from = (start or 1) if with_folios else None
             where = _page(layout.anchors.get(f"{note.id}-ref", 0), folios_from, roman_folios)
-            raise error("P002", doc.path, note.line, f"note {note.number} cannot be set on {where}, the page of its "
-                        "call", "shorten the note, or split the paragraph that calls it")
+            # The number is what the page prints, the label what the editor wrote: both find it.
+            name = "the source note" if note.is_source else f"note {note.number} ([^{note.label}])"
+            raise error("P002", doc.path, note.line, f"{name} cannot be set on {where}, the page of its call",
+                        "shorten the note (a note cannot run on to the next page), or split the paragraph "
+                        "that calls it")
     raise error("P002", doc.path, None, "notes could not be set on the pages of their calls",
                 "shorten the longest notes of this document")
 

@@ -253,7 +253,8 @@ def test_a_note_too_long_for_its_page_is_an_error_naming_its_line_and_page(small
     out = run(small, "build")
     line = _line_of(small, f"chapters/{name}", "[^long]: ")
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
-    assert re.fullmatch(rf"\S*chapters/{re.escape(name)}:{line}: error P002: note \d+ cannot be set on {page}, the "
-                        r"page of its call \(shorten the note, or split the paragraph that calls it\)\n",
+    assert re.fullmatch(rf"\S*chapters/{re.escape(name)}:{line}: error P002: note \d+ \(\[\^long\]\) cannot be set on "
+                        rf"{page}, the page of its call \(shorten the note \(a note cannot run on to the next page\), "
+                        r"or split the paragraph that calls it\)\n",
                         out.stderr), out.stderr
     assert tree_hashes(small / "output", skip=()) == good
