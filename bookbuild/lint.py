@@ -19,7 +19,7 @@ from bookbuild.enrich import leaf_blocks
 from bookbuild.model import IndexMark, NoteRef, Span, Text, plain_text, walk_inlines
 from bookbuild.render import stylesheets
 from bookbuild.render.fonts import check_glyphs
-from bookbuild.scaffold import PLACEHOLDERS
+from bookbuild.scaffold import INTRODUCTION_PLACEHOLDER, PLACEHOLDERS
 from bookbuild.sources import HEADNOTE_PLACEHOLDER, read_document
 
 ABBREVIATION = re.compile(r"(?<![\w.])[A-Z]{2,6}(?![\w.])")
@@ -123,6 +123,11 @@ def _placeholders(book, config) -> list[Diagnostic]:
         found += [_diag("A010", WARNING, doc, doc.meta_lines.get((key,)), f"'{placeholder}' is still the example's",
                         "put your own in its place")
                   for key, value in doc.meta.items() for placeholder in PLACEHOLDERS if placeholder in str(value)]
+    if book.introduction:
+        found += [_diag("A010", WARNING, book.introduction, block.line, "the introduction is still the example's",
+                        "write your own introduction in its place")
+                  for block in leaf_blocks(book.introduction, with_notes=False)
+                  if INTRODUCTION_PLACEHOLDER in plain_text(block.inlines)][:1]
     return found
 
 

@@ -11,6 +11,7 @@ from bookbuild.diagnostics import error
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 # What the example holds in place of the editors' own facts: `bookbuild check` says where each is left.
 PLACEHOLDERS = ("Your Name", "Your Department", "Your Archive", "Your Translator")
+INTRODUCTION_PLACEHOLDER = "Replace this text with your introduction"
 
 BOOK_YAML = """\
 # A reader of archival records. Every key: bookbuild's README ("book.yaml"); `bookbuild check` validates it.
@@ -51,8 +52,8 @@ INTRODUCTION = """\
 title: Introduction
 ---
 
-This reader gathers one record from 1945. Replace this text with your introduction: the
-historical context, what students should read for, and a note on the texts.[^1]
+This reader gathers one record from 1945. {placeholder}:
+the historical context, what students should read for, and a note on the texts.[^1]
 
 [^1]: Footnotes are written like this one, and set at the foot of the page of their call.
 """
@@ -94,5 +95,5 @@ def init(directory: Path) -> None:
     shutil.copytree(STYLES, directory / "styles")
     title = directory.resolve().name.replace("-", " ").replace("_", " ").title()
     (directory / "book.yaml").write_text(BOOK_YAML.format(title=title, uuid=uuid.uuid4()))
-    (directory / "chapters" / "introduction.md").write_text(INTRODUCTION)
+    (directory / "chapters" / "introduction.md").write_text(INTRODUCTION.format(placeholder=INTRODUCTION_PLACEHOLDER))
     (directory / "chapters" / "1945-07-24-potsdam-telegram.md").write_text(RECORD)

@@ -56,6 +56,7 @@ def test_a_build_says_what_the_book_should_not_go_out_with(tmp_path):
         assert out.returncode == 0, out.stderr
         assert "warning A001: the headnote is still a placeholder" in out.stderr
         assert "book.yaml:5: warning A010: 'Your Name' is still the example's" in out.stderr
+        assert "introduction.md:5: warning A010: the introduction is still the example's" in out.stderr
     assert "up to date" in out.stdout
     check = bookbuild("check", "-C", root)
     said = sorted(line for line in check.stderr.splitlines() if " warning " in line)

@@ -111,8 +111,10 @@ def test_the_example_of_init_is_flagged_until_it_is_the_editors_own(tmp_path):
     found = {(d.code, Path(d.file).name, d.line) for d in check(tmp_path / "new")}
     assert ("A001", "1945-07-24-potsdam-telegram.md", 13) in found
     assert {("A010", "book.yaml", 5), ("A010", "book.yaml", 7)} <= found
+    assert ("A010", "introduction.md", 5) in found             # the example's introduction, where it begins
     assert {(code, name) for code, name, _ in found} == {
-        ("A001", "1945-07-24-potsdam-telegram.md"), ("A010", "book.yaml"), ("A010", "1945-07-24-potsdam-telegram.md")}
+        ("A001", "1945-07-24-potsdam-telegram.md"), ("A010", "book.yaml"), ("A010", "1945-07-24-potsdam-telegram.md"),
+        ("A010", "introduction.md")}
 
 
 def test_a_record_with_front_matter_alone_is_flagged_at_its_closing_line(tmp_path):
