@@ -82,7 +82,20 @@ class Renderer:
         return "".join(out) + _escape(text)
 
     def _inlines(self, nodes) -> str:
-        return "".join([self._inline(node) for node in nodes])
+        out, previous = [], None
+        for node in nodes:
+            if isinstance(node, NoteRef) and isinstance(previous, NoteRef):
+                out.append(self._call_separator())
+            out.append(self._inline(node))
+            previous = node
+        return "".join(out)
+
+    def _call_separator(self) -> str:
+        """A comma between note calls side by side: '3,4,5', not '345', a note the page has not.
+        Print counts it as the calls are counted (render/marks.py); the EPUB counts neither."""
+        if self.medium == PRINT:
+            self._counted(",")
+        return '<span class="noteref-sep">,</span>'
 
     def _inline(self, node) -> str:
         if isinstance(node, Text):

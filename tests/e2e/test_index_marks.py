@@ -151,3 +151,27 @@ def test_a_mark_in_a_table_header_repeated_on_every_page_is_counted_once(tmp_pat
     assert len({page for page, _ in text[cell]}) >= 3                # the header drawn on every page
     pages = mark_pages(places, layoutfacts.element_characters(layout.pages, set(places.totals)))
     assert pages is not None and pages[header] == text[cell][0][0]
+
+
+def test_note_calls_side_by_side_are_parted_by_commas_and_marks_stay_exact(tmp_path):
+    """Three calls in one place print '1,2,3' (they printed '123', a note the page does not
+    have), in both formats; the commas are counted with the calls, so the index marks after
+    them keep their own places (no part laid out again with marks as spans)."""
+    from pypdf import PdfReader
+    from bookbuild.scaffold import init
+    from tests.helpers import epub_files
+    root = tmp_path / "r"
+    init(root)
+    record = next((root / "chapters").glob("1945*.md"))
+    record.write_text(record.read_text(encoding="utf-8") + "\nThree notes at once.[^a][^b][^c] Then Potsdam "
+                      "again.\n\n[^a]: First.\n\n[^b]: Second.\n\n[^c]: Third.\n", encoding="utf-8")
+    result = build.build(root, jobs=1)
+    text = " ".join(page.extract_text() for page in PdfReader(result.outputs["pdf"]).pages)
+    numbers = re.search(r"Three notes at once\.(\d+),(\d+),(\d+) Then", text)
+    assert numbers and [int(n) for n in numbers.groups()] == list(range(int(numbers.group(1)), int(numbers.group(1)) + 3))
+    xhtml = epub_files(result.outputs["epub"])["EPUB/doc-1945-07-24-potsdam-telegram.xhtml"]
+    assert xhtml.count('<span class="noteref-sep">,</span>') == 2
+    assert result.page_map.parts_spanned == 0
+    potsdam = next(entry for entry in result.book.index if entry.name == "Potsdam")
+    page = next(n for n, t in enumerate(PdfReader(result.outputs["pdf"]).pages) if "Three notes at once" in t.extract_text())
+    assert page in {result.page_map.anchors[mark] for mark in potsdam.marks}
