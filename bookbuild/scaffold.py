@@ -47,12 +47,12 @@ index:
       forms: [Potsdam]
 """
 
-INTRODUCTION = """\
+INTRODUCTION = f"""\
 ---
 title: Introduction
 ---
 
-This reader gathers one record from 1945. {placeholder}:
+This reader gathers one record from 1945. {INTRODUCTION_PLACEHOLDER}:
 the historical context, what students should read for, and a note on the texts.[^1]
 
 [^1]: Footnotes are written like this one, and set at the foot of the page of their call.
@@ -95,5 +95,5 @@ def init(directory: Path) -> None:
     shutil.copytree(STYLES, directory / "styles")
     title = directory.resolve().name.replace("-", " ").replace("_", " ").title()
     (directory / "book.yaml").write_text(BOOK_YAML.format(title=title, uuid=uuid.uuid4()))
-    (directory / "chapters" / "introduction.md").write_text(INTRODUCTION.format(placeholder=INTRODUCTION_PLACEHOLDER))
+    (directory / "chapters" / "introduction.md").write_text(INTRODUCTION)
     (directory / "chapters" / "1945-07-24-potsdam-telegram.md").write_text(RECORD)
