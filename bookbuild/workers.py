@@ -56,8 +56,11 @@ def follow_parent(parent: int) -> None:
 
 def stop(executor: ProcessPoolExecutor, failed: bool) -> None:
     """After an error or Ctrl-C the work under way is not wanted, and shutdown() would wait for
-    it: the executor has no public way to stop its workers."""
+    it: the executor has no public way to stop its workers. Once they are stopped, shutdown()
+    waits only for the executor's own thread to see them gone, and must: a thread left to close
+    its pipe while Python exits races Python 3.11's exit hook, which writes to that pipe and
+    printed "OSError: [Errno 9] Bad file descriptor" after a build's error (seen once in CI)."""
     if failed:
         for process in list(getattr(executor, "_processes", {}).values()):
             process.terminate()
-    executor.shutdown(wait=not failed, cancel_futures=True)
+    executor.shutdown(wait=True, cancel_futures=True)
