@@ -110,7 +110,7 @@ def cache_home(work: Path) -> Path:
 
 
 def empty_cache(work: Path) -> None:
-    """A clean build starts with nothing kept (layouts, parsed chapters, citations, the cover, the
+    """A clean build starts with nothing kept (layouts, parsed and enriched chapters, citations, the cover, the
     last build's record); the font instances (made once a font file, not per book) are copied
     from the user's cache when it has them."""
     home = cache_home(work) / "bookbuild"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bookbuild import cache, config as config_mod, lastbuild, lint, sources, verify, workers
 from bookbuild.diagnostics import BookError, Diagnostic, ERROR, collecting, error
-from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography
+from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography, unenriched
 from bookbuild.model import Book
 from bookbuild.outputs import write_atomically
 from bookbuild.pagemap import PageMap
@@ -21,7 +21,7 @@ from bookbuild.progress import QUIET, Progress
 from bookbuild.render import epub, markups, pdf
 from bookbuild.render.merge import Beside
 from bookbuild.render.ready import ReadyLayout
-from bookbuild.warm import Warm
+from bookbuild.warm import Kept, Warm
 
 PASSES = (ids.run, conventions.run, typography.run, citations.run, notes.run, crossrefs.run, index.run)
 FORMATS = ("epub", "pdf")
@@ -38,14 +38,19 @@ class BuildResult:
 
 def read(root: Path, progress: Progress = QUIET, config=None, warm: Warm | None = None, setting: str | None = None):
     """Config (unless given) and the enriched book: everything a build or a check needs before
-    rendering. warm: the documents `watch` kept from its last build, in this setting."""
-    with progress.stage("read config and sources"):
+    rendering. warm: the documents `watch` kept from its last build, in this setting; the others
+    are looked for in the cache, where builds before kept them in this setting (warm.py)."""
+    kept = Kept(setting)
+    with progress.stage("read config and sources"), collector_paused():
         config = config or configure(root)
         book = sources.read_book(config)
         if warm is not None:
             warm.reuse(book, setting)
+        kept.reuse(book)
     with progress.stage("enrich"):
+        fresh = unenriched(book.all_documents)
         book = enrich(book, config)
+        kept.keep(fresh)
     return config, book
 
 
@@ -188,6 +193,19 @@ def long_lived():
         yield
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def collector_paused():
+    """Reading the book from the cache makes a million objects and no garbage: the collector,
+    run all the while, looked through them again and again (300 documents: 0.8 s against 0.25)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager

@@ -86,7 +86,7 @@ def is_kept(kind: str, key: str) -> bool:
 
 
 def kept_object(kind: str, key: str):
-    """A Python object kept by keep_object (the parsed chapters), or None. The cache is the user's
+    """A Python object kept by keep_object (the chapters parsed, enriched), or None. The cache is the user's
     own folder, trusted like their chapters; an entry that does not load is a miss."""
     if not active():
         return None
@@ -102,9 +102,9 @@ def keep_object(kind: str, key: str, value) -> None:
 
 
 def prune(now: float) -> None:
-    """Remove the entries no build has read or written for KEEP_DAYS (layouts, parsed chapters,
-    citations; the font instances live in root()/fonts itself, not in two-letter folders), if no
-    build has looked for PRUNE_EVERY_HOURS."""
+    """Remove the entries no build has read or written for KEEP_DAYS (layouts, parsed and enriched
+    chapters, citations; the font instances live in root()/fonts itself, not in two-letter
+    folders), if no build has looked for PRUNE_EVERY_HOURS."""
     looked = root() / "pruned"
     try:
         if now - looked.stat().st_mtime < PRUNE_EVERY_HOURS * 3600:

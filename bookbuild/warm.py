@@ -1,13 +1,18 @@
-"""What `watch` keeps from one build for the next: each chapter's document as the enrich passes
-left it. A chapter read again from the same bytes, in the same setting (book.yaml, styles/, the
-code: lastbuild.book_setting), is the document enriched before, and the passes do only their
-book-wide work on it (numbers, cross-references, the index's locators; enrich.unenriched): after
-a one-word edit, one document of three hundred is enriched, not all of them (a second of the
-rebuild). Kept only from a build that succeeded, so a kept document is one that had no errors.
-Its process imports WeasyPrint once, as it starts."""
+"""What one build keeps for the next: each chapter's document as the enrich passes left it. A
+chapter read again from the same bytes, in the same setting (book.yaml, styles/, the code:
+lastbuild.book_setting), is the document enriched before, and the passes do only their book-wide
+work on it (numbers, cross-references, the index's locators; enrich.unenriched): after a one-word
+edit, one document of three hundred is enriched, not all of them.
+
+`watch` keeps them in memory (Warm), from a build that succeeded, so a kept document is one that
+had no errors; its process imports WeasyPrint once, as it starts. Every build also finds them in
+the cache (Kept), where they are put as soon as they are enriched without error (enrichment
+depends on nothing else, whatever the layout then finds): a build from the command line, and
+watch's first, then enrich only the chapters edited since."""
 
 from __future__ import annotations
 
+from bookbuild import cache
 from bookbuild.model import Book, Document
 
 
@@ -35,3 +40,36 @@ class Warm:
         if doc is None:
             return None
         return self.documents.get(doc.source_key, doc) if doc.source_key else doc
+
+
+class Kept:
+    """The enriched documents in the cache (kind "enriched"), keyed by the setting and the
+    chapter's source_key (its bytes, path and the code that read it)."""
+
+    KIND = "enriched"
+
+    def __init__(self, setting: str | None):
+        self.setting = setting if cache.active() else None
+
+    def reuse(self, book: Book) -> None:
+        if self.setting is None:
+            return
+        book.introduction = self._kept(book.introduction)
+        for part in book.parts:
+            part.documents = [self._kept(doc) for doc in part.documents]
+
+    def keep(self, documents: list[Document]) -> None:
+        """Documents enriched by this build (the others came from here)."""
+        if self.setting is None:
+            return
+        for doc in documents:
+            if doc.source_key:
+                cache.keep_object(self.KIND, self._key(doc), doc)
+
+    def _kept(self, doc: Document | None) -> Document | None:
+        if doc is None or doc.enriched or not doc.source_key:        # enriched: Warm's
+            return doc
+        return cache.kept_object(self.KIND, self._key(doc)) or doc
+
+    def _key(self, doc: Document) -> str:
+        return cache.digest(self.setting, doc.source_key)

@@ -1,6 +1,8 @@
-"""What `watch` keeps from one build for the next (bookbuild/warm.py): the documents enriched
-before. A rebuild after an edit enriches the edited document alone, and gives, after every
-kind of edit, the bytes a clean build gives."""
+"""What one build keeps for the next (bookbuild/warm.py): the documents enriched before, in
+memory for `watch`, in the cache for every build. A rebuild after an edit enriches the edited
+document alone, and gives, after every kind of edit, the bytes a clean build gives."""
+
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +84,34 @@ def test_edits_one_after_another_give_a_clean_builds_bytes(tmp_path):
 
 def clean(root, target) -> dict:
     return {k: v for k, v in clean_build_of(root, target).items() if k != "pages"}
+
+
+def test_a_build_from_the_command_line_enriches_the_edited_document_alone(tmp_path, monkeypatch):
+    """No `watch` process: the documents enriched before are found in the cache, in the setting
+    they were enriched in; book.yaml edited, every document is enriched again."""
+    root = copy_project(tmp_path / "reader")
+    pipeline.build(root)
+    searched = enriched_by_the_index_pass(monkeypatch)
+    edit(root / "chapters" / NEHRU, "in great detail", "in great depth")
+    pipeline.build(root)
+    assert searched == ["doc-1962-11-02-benediktov-nehru"]
+    assert products(root) == clean(root, tmp_path / "clean")
+    searched.clear()
+    edit(root / "book.yaml", 'forms: ["ZHOU ENLAI", "Zhou Enlai", "Zhou"]', 'forms: ["ZHOU ENLAI", "Zhou Enlai"]')
+    pipeline.build(root)
+    assert sorted(searched) == ["doc-1959-10-02-khrushchev-mao", "doc-1962-11-02-benediktov-nehru", "introduction"]
+    assert products(root) == clean(root, tmp_path / "clean-after-book-yaml")
+
+
+def test_a_chapter_that_does_not_enrich_is_not_kept(tmp_path):
+    """Its error is found by every build until it is mended, and the book built after is a clean build's."""
+    root = copy_project(tmp_path / "reader")
+    pipeline.build(root)
+    edit(root / "chapters" / NEHRU, "in great detail", "in great detail[^missing]")
+    for _ in range(2):
+        with pytest.raises(BookError) as raised:
+            pipeline.build(root)
+        assert [(d.code, Path(d.file).name) for d in raised.value.diagnostics] == [("N003", NEHRU)]
+    edit(root / "chapters" / NEHRU, "in great detail[^missing]", "in great detail")
+    pipeline.build(root)
+    assert products(root) == clean(root, tmp_path / "clean")
