@@ -54,10 +54,17 @@ def digest(*parts: str | bytes) -> str:
 def code_version() -> str:
     """bookbuild's own code and the versions of the libraries that lay out and write pages: a
     changed line of the PDF writer must not reuse a layout made by the old one."""
-    package = Path(__file__).parent
-    sources = sorted(package.rglob("*.py"))
+    files = code_files()
+    home = Path(__file__).parent.parent
     return digest(*[importlib.metadata.version(name) for name in ("weasyprint", "pydyf", "pikepdf")],
-                  *[p.relative_to(package).as_posix() for p in sources], *[p.read_bytes() for p in sources])
+                  *[p.relative_to(home).as_posix() for p in files], *[p.read_bytes() for p in files])
+
+
+def code_files() -> list[Path]:
+    """bookbuild's modules, and the citation styles it cites in when a project has no copy of its
+    own (enrich/citations.py, BUILTIN_CSL): a project's styles/ counts in its own setting."""
+    package = Path(__file__).parent
+    return sorted(package.rglob("*.py")) + sorted((package.parent / "styles" / "csl").glob("*.csl"))
 
 
 def remembered(kind: str, key: str, compute):

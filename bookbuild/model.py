@@ -102,7 +102,7 @@ class Document:
     source_note: Note | None = None
     sources_entry: list[Inline] = field(default_factory=list)
     source_key: str = ""            # what it was read from, by what code (sources.read_document)
-    enriched: bool = False          # the per-document passes have run on it (`watch` keeps it: warm.py)
+    enriched: bool = False          # the per-document passes have run on it (kept so: warm.py)
 
     @property
     def title(self) -> str:

@@ -6,9 +6,9 @@ edit, one document of three hundred is enriched, not all of them.
 
 `watch` keeps them in memory (Warm), from a build that succeeded, so a kept document is one that
 had no errors; its process imports WeasyPrint once, as it starts. Every build also finds them in
-the cache (Kept), where they are put as soon as they are enriched without error (enrichment
-depends on nothing else, whatever the layout then finds): a build from the command line, and
-watch's first, then enrich only the chapters edited since."""
+the cache (Kept), where they are put once the whole book has enriched without error (whatever
+the layout then finds: enrichment depends on nothing else): a build from the command line, and
+`watch` started on a book built before, then enrich only the chapters edited since."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class Kept:
             part.documents = [self._kept(doc) for doc in part.documents]
 
     def keep(self, documents: list[Document]) -> None:
-        """Documents enriched by this build (the others came from here)."""
+        """Documents enriched by this build (the others came from here, or from Warm)."""
         if self.setting is None:
             return
         for doc in documents:

@@ -39,8 +39,8 @@ def split_matches(text: str, pattern: re.Pattern, make: Callable[[re.Match], Inl
 
 
 def unenriched(documents: list[Document]) -> list[Document]:
-    """The documents the per-document work of a pass is still to be done on: `watch` keeps the
-    others from its last build (bookbuild/warm.py); a pass's book-wide work sees every document."""
+    """The documents the per-document work of a pass is still to be done on: the others were
+    kept enriched by a build before (bookbuild/warm.py); a pass's book-wide work sees every document."""
     return [doc for doc in documents if not doc.enriched]
 
 

@@ -175,6 +175,27 @@ def test_project_folders_linked_out_are_refused(small, tmp_path, folder):
     assert f"error C012: {folder}/ is a link out of the project" in out.stderr, out.stderr
 
 
+@pytest.mark.parametrize("name", ["csl/chicago-notes-bibliography-archival.csl", "templates/base.xhtml.j2", "print.css"])
+def test_a_file_of_styles_linked_out_is_refused(small, tmp_path, name):
+    """The citation style or a template linked out would be read from elsewhere, and the build's
+    record, which knows only the link, would not see it change: a rebuild would keep what the old
+    file made (a Sources entry in the old style beside the new)."""
+    path = small / "styles" / name
+    elsewhere = tmp_path / "elsewhere" / path.name
+    elsewhere.parent.mkdir()
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    out = run(small, "build")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert f"styles/{name}: error C012: styles/{name} is a link out of the project" in out.stderr, out.stderr
+    assert not (small / "output").exists() or not any((small / "output").iterdir())
+
+
+def test_a_file_of_styles_linked_within_the_project_is_fine(small):
+    (small / "styles" / "also.css").symlink_to("print.css")
+    assert not any("C012" in p for p in problems(small))
+
+
 def test_book_yaml_linked_out_is_refused(small, tmp_path):
     elsewhere = tmp_path / "book.yaml"
     (small / "book.yaml").rename(elsewhere)

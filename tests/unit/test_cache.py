@@ -132,3 +132,11 @@ def test_a_changed_system_font_changes_the_layouts_key(tmp_path, monkeypatch):
     assert styles_version(config) == before
     os.utime(installed, ns=(0, 10**18))
     assert styles_version(config) != before
+
+
+def test_the_code_version_counts_the_citation_styles_bookbuild_falls_back_on():
+    """A project with no copy of its citation style is cited in bookbuild's own: a change to that
+    file must not leave a rebuild with chapters enriched, or markups made, in the old style."""
+    from bookbuild.enrich import citations
+    builtin = sorted(citations.BUILTIN_CSL.glob("*.csl"))
+    assert builtin and set(builtin) <= set(cache.code_files())
