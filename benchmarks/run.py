@@ -110,12 +110,18 @@ def cache_home(work: Path) -> Path:
 
 
 def empty_cache(work: Path) -> None:
-    """A clean build starts with nothing kept (layouts, parsed and enriched chapters, citations, the cover, the
-    last build's record); the font instances (made once a font file, not per book) are copied
-    from the user's cache when it has them."""
+    """A clean build starts with nothing kept (layouts, chapters parsed and enriched, markups,
+    citations, the cover, the last build's record: every kind but the fonts); the font instances
+    (made once a font file, not per book) are copied from the user's cache when it has them."""
     home = cache_home(work) / "bookbuild"
-    for kind in ("layouts", "documents", "citations", "covers", "builds"):
-        shutil.rmtree(home / kind, ignore_errors=True)
+    home.mkdir(parents=True, exist_ok=True)
+    for kind in home.iterdir():
+        if kind.name == "fonts":
+            continue
+        if kind.is_dir():
+            shutil.rmtree(kind)
+        else:
+            kind.unlink()
     user_fonts = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bookbuild" / "fonts"
     if user_fonts.is_dir() and not (home / "fonts").exists():
         shutil.copytree(user_fonts, home / "fonts")
