@@ -96,7 +96,7 @@ def stay_inside(root: Path) -> None:
         if _links_out(path, inside):
             name = path.relative_to(root).as_posix()
             raise error("C012", path, None, f"{name} is a link out of the project",
-                        "put a copy of the file in its place: a build reads and writes nothing outside the project")
+                        "put a copy of the file in its place: a build reads nothing outside the project")
 
 
 def _links_out(path: Path, inside: Path) -> bool:

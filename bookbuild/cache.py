@@ -93,8 +93,8 @@ def is_kept(kind: str, key: str) -> bool:
 
 
 def kept_object(kind: str, key: str):
-    """A Python object kept by keep_object (the chapters parsed, enriched), or None. The cache is the user's
-    own folder, trusted like their chapters; an entry that does not load is a miss."""
+    """A Python object kept by keep_object (the chapters parsed, and enriched), or None. The cache
+    is the user's own folder, trusted like their chapters; an entry that does not load is a miss."""
     if not active():
         return None
     try:
