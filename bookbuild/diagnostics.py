@@ -40,11 +40,13 @@ def error(code: str, file: Path | str, line: int | None, message: str, hint: str
 
 
 def display_path(path: Path | str) -> str:
-    """Paths are shown relative to the working directory when they are inside it."""
+    """Paths are shown relative to the working directory when they are inside it. A link is shown
+    by its own name, not its target's: it is the file the editor named (and C012's fault)."""
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        real = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        return str(real.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 

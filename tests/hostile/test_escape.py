@@ -213,3 +213,13 @@ def test_a_build_never_writes_outside_output(small, tmp_path):
     assert sorted(p.name for p in (small / "output").iterdir()) == ["reader.epub", "reader.pdf"]
     out = run(small, "check")
     assert tree_hashes(small) == before
+
+
+def test_a_link_is_named_by_its_own_path_not_its_target(small, monkeypatch):
+    """Run from the project's parent with the target beside it, the fault was put on the target."""
+    target = small.parent / "print-out.css"
+    (small / "styles" / "print.css").rename(target)
+    (small / "styles" / "print.css").symlink_to(target)
+    monkeypatch.chdir(small.parent)
+    found = problems(small)
+    assert found and found[0].startswith(f"{small.name}/styles/print.css: error C012"), found
