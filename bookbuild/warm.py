@@ -12,6 +12,8 @@ the layout then finds: enrichment depends on nothing else): a build from the com
 
 from __future__ import annotations
 
+from typing import Callable
+
 from bookbuild import cache
 from bookbuild.model import Book, Document
 
@@ -28,9 +30,7 @@ class Warm:
         """Put the documents kept in the book in place of those read again from the same bytes."""
         if setting is None or setting != self.setting:
             return
-        book.introduction = self._kept(book.introduction)
-        for part in book.parts:
-            part.documents = [self._kept(doc) for doc in part.documents]
+        _replace_documents(book, self._kept)
 
     def keep(self, book: Book, setting: str | None) -> None:
         self.setting = setting
@@ -54,9 +54,7 @@ class Kept:
     def reuse(self, book: Book) -> None:
         if self.setting is None:
             return
-        book.introduction = self._kept(book.introduction)
-        for part in book.parts:
-            part.documents = [self._kept(doc) for doc in part.documents]
+        _replace_documents(book, self._kept)
 
     def keep(self, documents: list[Document]) -> None:
         """Documents enriched by this build (the others came from here, or from Warm)."""
@@ -73,3 +71,10 @@ class Kept:
 
     def _key(self, doc: Document) -> str:
         return cache.digest(self.setting, doc.source_key)
+
+
+def _replace_documents(book: Book, kept: Callable[[Document | None], Document | None]) -> None:
+    """Each document of the book (the introduction, every part's) put in place by kept(doc)."""
+    book.introduction = kept(book.introduction)
+    for part in book.parts:
+        part.documents = [kept(doc) for doc in part.documents]

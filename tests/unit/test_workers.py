@@ -16,7 +16,9 @@ def test_a_pool_stopped_after_an_error_is_gone_when_stop_returns():
     "OSError: [Errno 9] Bad file descriptor" after a build's error (CI, once in 467 tests)."""
     executor = workers.pool(2)
     futures = [executor.submit(_sleep, 60) for _ in range(4)]
+    deadline = time.monotonic() + 30
     while not any(f.running() for f in futures):
+        assert time.monotonic() < deadline, "no work began"
         time.sleep(0.01)
     thread, processes = executor._executor_manager_thread, list(executor._processes.values())
     began = time.monotonic()
