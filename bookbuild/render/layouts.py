@@ -30,6 +30,7 @@ class Layouts:
         self.pages: dict[str, int | None] = {}     # name -> page count, whatever the first page
         self._setter: Typesetter | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._foreseen: tuple | None = None        # the job sent to ready by foresee(), not yet received
         self.laid_out = self.reused = 0            # parts laid out by this build; parts from the store
         self.refolioed = 0                         # parts whose kept text only took new folios
 
@@ -55,6 +56,21 @@ class Layouts:
             self._keep(key, part)
             self.laid_out += 1
         return part
+
+    def foresee(self, plan: Callable[[], tuple[list, list[str]]], context=None) -> None:
+        """After an edit, one part of a sequence is new: its text goes to the ready process at
+        once, to be laid out there while this one does what comes before it in sequence() (the
+        checks, the markups, the parts kept before it): a third of a second of a rebuild of 300
+        documents. plan() gives the specs and markups that sequence() will then be given, with
+        the same context; it is called only if there is a ready process."""
+        if self.ready is None or not self.ready.started or self._foreseen is not None:
+            return
+        specs, markups = plan()
+        missing = [i for i, markup in enumerate(markups) if self._pages_of(self._name(markup)) is None]
+        if len(missing) == 1:
+            job = (_text, specs[missing[0]], context)
+            if self.ready.send(job, self.book, self.make):
+                self._foreseen = job
 
     def sequence(self, specs: list, markups: list[str], context=None, on_done=None,
                  on_first=None) -> list[tuple[int, Part]]:
@@ -125,7 +141,7 @@ class Layouts:
             progress(set())
         if self._pool is None and self.ready and len(jobs) == 1:
             (index, job), = jobs.items()
-            outcome = self.ready.run(job, self.book, self.make)
+            outcome = self._from_ready(job)
             if outcome is not None:
                 if progress:
                     progress({index})
@@ -147,6 +163,18 @@ class Layouts:
             if progress:
                 progress(set(results))
         return results
+
+    def _from_ready(self, job: tuple):
+        """The job done by the ready process (None if it could not be): the one foreseen, or sent now."""
+        foreseen, self._foreseen = self._foreseen, None
+        if foreseen is not None:
+            if foreseen == job:
+                return self.ready.receive()
+            try:
+                self.ready.receive()                # not the job wanted after all: its outcome is not
+            except BookError:
+                pass
+        return self.ready.run(job, self.book, self.make)
 
     def _submit(self, function: Callable, *arguments):
         if self._pool is None:

@@ -27,10 +27,11 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
     starts on a recto. merging (merge.Beside) is given the parts as soon as they are known, the
     body's in page order (add), then the front matter's (front), then the index's (add).
     ready (ready.ReadyLayout): where a lone document is laid out, if given."""
-    check_glyphs(book, config)
-    stylesheets.refuse_faults(config)
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
     with Layouts(config, book, _make, store, jobs, ready) as layouts:
+        layouts.foresee(lambda: _body_plan(config, book, {}), {})      # an edited document, laid out meanwhile
+        check_glyphs(book, config)
+        stylesheets.refuse_faults(config)
         blank = _blank(layouts)
         body, xref_pages = _main_matter(layouts, book, blank, on_document, merging)
         index_start = body.open_recto()
@@ -91,14 +92,7 @@ def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str],
           sink=None) -> "_Sequence":
     """Part title pages, documents, then Sources; each opens on a recto. sink(parts): the parts
     as they are placed, in page order (those before the first to lay out, while it is)."""
-    specs: list[tuple] = []
-    position = {id(doc): index for index, doc in enumerate(book.documents)}
-    for number, part in enumerate(book.parts, start=1):
-        if part.title:
-            specs.append(("part", number))
-        specs += [("document", position[id(doc)], doc.id) for doc in part.documents]
-    specs.append(("sources",))
-    markups = [_body_markup(layouts.config, book, spec, xref_pages) for spec in specs]
+    specs, markups = _body_plan(layouts.config, book, xref_pages)
 
     def progress(done: int, total: int, first: int | None) -> None:
         if on_document:
@@ -118,6 +112,18 @@ def _body(layouts: Layouts, book: Book, blank: Part, xref_pages: dict[str, str],
     place(placed[len(done):])
     body.sources_start = placed[-1][0]                     # Sources is the body's last part
     return body
+
+
+def _body_plan(config, book: Book, xref_pages: dict[str, str]) -> tuple[list[tuple], list[str]]:
+    """The body's parts in order, as specs (plain tuples, for the workers) and their markups."""
+    specs: list[tuple] = []
+    position = {id(doc): index for index, doc in enumerate(book.documents)}
+    for number, part in enumerate(book.parts, start=1):
+        if part.title:
+            specs.append(("part", number))
+        specs += [("document", position[id(doc)], doc.id) for doc in part.documents]
+    specs.append(("sources",))
+    return specs, [_body_markup(config, book, spec, xref_pages) for spec in specs]
 
 
 def _body_markup(config, book: Book, spec: tuple, xref_pages: dict[str, str]) -> str:

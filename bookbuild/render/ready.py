@@ -25,7 +25,8 @@ _NOT_READY = "not ready"
 class ReadyLayout:
     """start(config, epoch) forks the process; run(job, book, make) is a Layouts job of one
     document done there, or None when it cannot be (not started, not a document, no
-    Typesetter): the caller then does it. Leaving the `with` stops the process."""
+    Typesetter): the caller then does it. send() and receive() are run() in two halves, for a
+    caller with work of its own to do meanwhile. Leaving the `with` stops the process."""
 
     def __init__(self):
         self._process = self._pipe = None
@@ -41,12 +42,24 @@ class ReadyLayout:
         self._process.start()
         theirs.close()
 
+    @property
+    def started(self) -> bool:
+        return self._process is not None
+
     def run(self, job: tuple, book: Book, make):
+        return self.receive() if self.send(job, book, make) else None
+
+    def send(self, job: tuple, book: Book, make) -> bool:
+        """Whether the job went to the process: its outcome is then receive()'s, to be read."""
         function, spec, *arguments = job
         if self._process is None or spec[0] != "document":
-            return None
+            return False
         alone = Book(book.config, None, [BookPart(None, [book.documents[spec[1]]])])
         self._pipe.send((function, alone, make, (("document", 0), *arguments)))
+        return True
+
+    def receive(self):
+        """The outcome of the job sent, as run() gives it."""
         kind, outcome = self._pipe.recv()
         if kind == "error":
             raise BookError(outcome)

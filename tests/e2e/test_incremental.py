@@ -136,16 +136,23 @@ def test_a_build_leaves_the_collector_as_it_found_it(tmp_path):
 
 def test_a_rebuild_lays_out_the_edited_document_in_the_process_made_ready(tmp_path):
     """render/ready.py: the build's own process never imports WeasyPrint for a one-word edit
-    (the process forked as the build began lays the document out), and the bytes are a clean
+    (the process forked as the build began lays the document out), the document is sent there
+    before the layout's checks (Layouts.foresee) and laid out once, and the bytes are a clean
     build's."""
     root = copy_project(tmp_path / "edited")
     build(root)
     edit(root / "chapters" / "1962-11-02-benediktov-nehru.md", "in great detail", "in great depth")
-    script = ("import sys; from bookbuild.cli import main; code = main(sys.argv[1:]); "
-              "print('weasyprint imported:', 'weasyprint' in sys.modules); sys.exit(code)")
+    script = ("import sys; from bookbuild.cli import main; from bookbuild.render.ready import ReadyLayout\n"
+              "sent, send = [], ReadyLayout.send\n"
+              "ReadyLayout.send = lambda self, job, *rest: sent.append(job[0].__name__) or send(self, job, *rest)\n"
+              "from bookbuild.render import pdf; check = pdf.check_glyphs\n"
+              "pdf.check_glyphs = lambda *arguments: sent.append('checks') or check(*arguments)\n"
+              "code = main(sys.argv[1:])\n"
+              "print('weasyprint imported:', 'weasyprint' in sys.modules, 'sent:', sent); sys.exit(code)")
     out = subprocess.run([sys.executable, "-c", script, "build", "-C", str(root)], capture_output=True, text=True,
                          timeout=600)
     assert out.returncode == 0, out.stderr
-    assert "1 part laid out" in out.stdout and "weasyprint imported: False" in out.stdout
+    assert "1 part laid out" in out.stdout
+    assert "weasyprint imported: False sent: ['_text', 'checks', '_placed']" in out.stdout
     clean = clean_build_of(root, tmp_path / "clean")
     assert products_of(root) == {k: v for k, v in clean.items() if k != "pages"}
