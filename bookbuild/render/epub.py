@@ -14,7 +14,7 @@ from bookbuild.enrich import document_blocks
 from bookbuild.model import Book, IndexMark, walk_inlines
 from bookbuild.pagemap import PageMap
 from bookbuild.render import cover, html, markups, pagebreaks, registry
-from bookbuild.render.indexview import index_groups
+from bookbuild.render.indexview import has_index, index_groups
 
 XHTML = "application/xhtml+xml"
 ACCESSIBILITY = [
@@ -31,9 +31,9 @@ ACCESSIBILITY = [
     ("schema:accessibilityFeature", "displayTransformability"),
     ("schema:accessibilityFeature", "pageNavigation"),
     ("schema:accessibilityHazard", "none"),
-    ("schema:accessibilitySummary", "Text with headings, linked notes, an index and the print edition's "
-                                    "page numbers; no images other than the cover, no audio, no scripts."),
 ]
+SUMMARY = ("Text with headings, linked notes, {index}the print edition's page numbers; no images other "
+           "than the cover, no audio, no scripts.")
 
 
 def write(book: Book, config, page_map: PageMap, created: str) -> bytes:
@@ -81,8 +81,9 @@ def _breaks_in(doc, breaks: pagebreaks.Breaks) -> str:
 def _hrefs(book: Book, page_map: PageMap) -> dict[str, str]:
     """Every id that a link or a page marker may target → 'file.xhtml#id'."""
     hrefs = {"title-page": "titlepage.xhtml#title-page", "copyright": "copyright.xhtml#copyright",
-             "sources": "sources.xhtml#sources", "index": "index.xhtml#index",
-             "persons": "persons.xhtml#persons", "terms": "terms.xhtml#terms"}
+             "sources": "sources.xhtml#sources", "persons": "persons.xhtml#persons", "terms": "terms.xhtml#terms"}
+    if has_index(book.index):
+        hrefs["index"] = "index.xhtml#index"
     hrefs.update({f"part-{n}": f"part-{n}.xhtml#part-{n}" for n, part in enumerate(book.parts, start=1)})
     for doc in book.all_documents:
         name = f"{doc.id}.xhtml"
@@ -140,7 +141,8 @@ def _pages(book: Book, page_map: PageMap, hrefs: dict[str, str]):
         for doc in part.documents:
             yield doc.id, doc.id, "document", doc, {}
     yield "sources", "sources", "sources", None, {"documents": book.documents}
-    yield "index", "index", "index", None, {"groups": index_groups(book.index, page_map), "hrefs": hrefs}
+    if has_index(book.index):
+        yield "index", "index", "index", None, {"groups": index_groups(book.index, page_map), "hrefs": hrefs}
 
 
 def _toc(book: Book, hrefs: dict[str, str]) -> list[tuple[str, str, list]]:
@@ -153,7 +155,9 @@ def _toc(book: Book, hrefs: dict[str, str]) -> list[tuple[str, str, list]]:
             entries.append((f"Part {number}. {part.title}", f"part-{number}.xhtml#part-{number}-title", docs))
         else:
             entries.extend((title, href, []) for title, href in docs)
-    entries += [("Sources", "sources.xhtml#sources-title", []), ("Index", "index.xhtml#index-title", [])]
+    entries.append(("Sources", "sources.xhtml#sources-title", []))
+    if has_index(book.index):
+        entries.append(("Index", "index.xhtml#index-title", []))
     return entries
 
 
@@ -163,7 +167,9 @@ def _nav(book: Book, config, page_list: list, hrefs: dict[str, str]) -> epub.Epu
                  ("titlepage", "Title page", "titlepage.xhtml")]
     if first:
         landmarks.append(("bodymatter", "Start of content", hrefs[f"{first.id}-title"]))
-    landmarks += [("bibliography", "Sources", "sources.xhtml"), ("index", "Index", "index.xhtml")]
+    landmarks.append(("bibliography", "Sources", "sources.xhtml"))
+    if has_index(book.index):
+        landmarks.append(("index", "Index", "index.xhtml"))
     markup = html.render(config, "epub/nav.xhtml.j2", html.EPUB, None, toc=_toc(book, hrefs),
                          landmarks=landmarks, page_list=page_list)
     item = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML, content=markup.encode())
@@ -184,8 +190,12 @@ def _package(book: Book, config, created: str) -> epub.EpubBook:
     package.add_metadata("DC", "rights", config.rights)
     if config.subtitle:
         package.add_metadata("DC", "description", config.subtitle)
+    indexed = has_index(book.index)
     for prop, value in ACCESSIBILITY:
-        package.add_metadata(None, "meta", value, {"property": prop})
+        if indexed or value != "index":
+            package.add_metadata(None, "meta", value, {"property": prop})
+    package.add_metadata(None, "meta", SUMMARY.format(index="an index and " if indexed else "and "),
+                         {"property": "schema:accessibilitySummary"})
     package.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
                          {"property": "dcterms:conformsTo"})
     # The publisher makes the conformance claim; bookbuild's checks (EPUBCheck, Ace in the tests) back it.

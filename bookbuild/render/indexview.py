@@ -48,6 +48,12 @@ def index_groups(entries: list[IndexEntry], page_map: PageMap) -> list[Group]:
     return [Group(letter, rows) for letter, rows in sorted(groups.items())]
 
 
+def has_index(entries: list[IndexEntry]) -> bool:
+    """Whether any entry would be printed (as index_groups shows them): a book with none has no
+    Index, in print or in the EPUB, rather than a heading over an empty page."""
+    return any(entry.marks or entry.see or has_index(entry.sub) for entry in entries)
+
+
 def _row(entry: IndexEntry, page_map: PageMap, parent: str = "") -> Row | None:
     """A sub-entry's id follows its entry's: "Central Committee" may be under two parties."""
     key = f"{parent}--{entry_key(entry.name)}" if parent else entry_key(entry.name)

@@ -12,7 +12,7 @@ from bookbuild.model import Book, CrossRef, walk_inlines
 from bookbuild.pagemap import PageMap, roman
 from bookbuild.render import html, markups, registry, stylesheets
 from bookbuild.render.fonts import check_glyphs
-from bookbuild.render.indexview import index_groups
+from bookbuild.render.indexview import has_index, index_groups
 from bookbuild.render.layouts import Layouts
 from bookbuild.render.marks import MarkPlaces, mark_pages, recorded
 from bookbuild.render.placement import layout_verified
@@ -23,9 +23,10 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
             merging=None, ready=None) -> PageMap:
     """Where every anchor of the print edition landed (for the contents, the index, the EPUB's
     page-list and the checks). Order: documents (arabic from 1), Sources, then the front matter
-    (its contents need the documents' pages), then the Index (it needs every page). Each part
-    starts on a recto. merging (merge.Beside) is given the parts as soon as they are known, the
-    body's in page order (add), then the front matter's (front), then the index's (add).
+    (its contents need the documents' pages), then the Index (it needs every page), if anything
+    is indexed. Each part starts on a recto. merging (merge.Beside) is given the parts as soon
+    as they are known, the body's in page order (add), then the front matter's (front), then the
+    index's (add).
     ready (ready.ReadyLayout): where a lone document is laid out, if given."""
     store = cache.Store(cache.root() / "layouts" if cache.active() else None)
     with Layouts(config, book, _make, store, jobs, ready) as layouts:
@@ -34,7 +35,7 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
         stylesheets.refuse_faults(config)
         blank = _blank(layouts)
         body, xref_pages = _main_matter(layouts, book, blank, on_document, merging)
-        index_start = body.open_recto()
+        index_start = body.open_recto() if has_index(book.index) else None
         front = _Sequence(blank)
         front.add(_front(layouts, book, body, index_start, created, xref_pages))
         front.open_recto()
@@ -43,10 +44,11 @@ def lay_out(book: Book, config, created: str, on_document=None, jobs: int | None
         _extend(page_map, body, [str(n) for n in range(1, body.count + 1)])
         if merging:
             merging.front(front.parts, front.count)
-        index = _index(layouts, book, page_map, index_start, blank)
-        if merging:
-            merging.add(index.parts)
-        _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
+        if index_start is not None:
+            index = _index(layouts, book, page_map, index_start, blank)
+            if merging:
+                merging.add(index.parts)
+            _extend(page_map, index, [str(index_start + n) for n in range(index.count)])
         page_map.parts_laid_out, page_map.parts_reused = layouts.laid_out, layouts.reused
         page_map.parts_refolioed = layouts.refolioed
     return page_map
@@ -241,7 +243,8 @@ class _Sequence:
 
 def _front(layouts: Layouts, book, body: _Sequence, index_start, created, xref_pages) -> Part:
     context = dict(pages={a: str(p + 1) for a, p in body.anchors.items()}, created=created,
-                   back_entries=[("Sources", body.sources_start), ("Index", index_start)], xref_pages=xref_pages)
+                   back_entries=[("Sources", body.sources_start)] + ([("Index", index_start)] if index_start else []),
+                   xref_pages=xref_pages)
     return layouts.one(("front",), _markup(layouts.config, book, ("front",), {}, context, MarkPlaces()), None, context)
 
 
