@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookbuild import cache, config as config_mod, lastbuild, lint, sources, verify, workers
-from bookbuild.diagnostics import BookError, Diagnostic, ERROR, collecting, error
+from bookbuild.diagnostics import BookError, Diagnostic, ERROR, WARNING, collecting, display_path, error
 from bookbuild.enrich import citations, conventions, crossrefs, ids, index, notes, typography, unenriched
 from bookbuild.model import Book
 from bookbuild.outputs import write_atomically
@@ -110,11 +110,37 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = Q
           jobs: int | None = None, use_cache: bool = True, warm: Warm | None = None) -> BuildResult:
     """warm: what `watch` keeps from one build for the next (warm.py)."""
     # --no-cache: nothing read from the cache, nothing kept; --jobs: the processes of every stage
-    with cache.bypassed(not use_cache), workers.limited(jobs), long_lived(), ReadyLayout() as ready:
-        result = _build(root, formats, progress, jobs, ready, warm)
+    with cache.bypassed(not use_cache), workers.limited(jobs), long_lived(), ReadyLayout() as ready, \
+            cache.journal() as kept:
+        before = lastbuild.snapshot(root)
+        try:
+            result = _build(root, formats, progress, jobs, ready, warm)
+        except BookError:
+            _moved_under(root, before, kept, warm)
+            raise
+        moved = None if result.up_to_date else _moved_under(root, before, kept, warm)
+        if moved:
+            result.diagnostics.append(Diagnostic(
+                "O002", WARNING, display_path(moved), None, "changed while the book was built: the files "
+                "written may hold it as it was before", "build again; `bookbuild watch` does so itself"))
         if cache.active():
             cache.prune(time.time())
     return result
+
+
+def _moved_under(root: Path, before: tuple, kept: list[Path], warm: Warm | None) -> str | None:
+    """The first source file that changed since `before` (saved, added or removed while the build
+    read the sources at one moment and the styles or book.yaml at another), or None. If one did,
+    what the build kept is taken back: its record, documents and layouts were keyed by what the
+    sources were at one moment and made from what they were at another, and a later build that
+    found the first again would take them."""
+    after = lastbuild.snapshot(root)
+    if after == before:
+        return None
+    cache.forget(kept)
+    if warm is not None:
+        warm.forget()
+    return min(set(after) ^ set(before))[0]
 
 
 def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None,

@@ -19,6 +19,7 @@ KEEP_DAYS = 30
 PRUNE_EVERY_HOURS = 24
 
 _bypassed: list[bool] = [False]
+_journals: list[list[Path]] = []          # the entries kept within each journal() open
 
 
 @contextmanager
@@ -30,6 +31,26 @@ def bypassed(bypass: bool = True):
         yield
     finally:
         _bypassed.pop()
+
+
+@contextmanager
+def journal():
+    """The list of the entries kept within it (in this process, where every entry is kept), for
+    forget() to take back: what a build keeps from sources that moved under it."""
+    written: list[Path] = []
+    _journals.append(written)
+    try:
+        yield written
+    finally:
+        _journals.pop()
+
+
+def forget(entries: list[Path]) -> None:
+    for path in entries:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def active() -> bool:
@@ -142,7 +163,9 @@ def _keep(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         _write(path, data)
     except OSError:
-        pass                                            # a full disk costs speed, not the build
+        return                                          # a full disk costs speed, not the build
+    if _journals:
+        _journals[-1].append(path)
 
 
 class Store:

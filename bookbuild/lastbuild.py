@@ -48,6 +48,21 @@ def book_setting(config) -> str | None:
                         str(Path.cwd()), *contents)
 
 
+def snapshot(root: Path) -> tuple:
+    """What the book is made of, by name, size and time of change: `watch` builds when it moves,
+    and a build keeps nothing of what it made if it moved while the build read it."""
+    paths = [root / "book.yaml"] + sorted((root / "chapters").rglob("*")) + sorted((root / "styles").rglob("*"))
+    stamps = []
+    for path in paths:
+        try:
+            if path.is_file():
+                status = path.stat()
+                stamps.append((str(path), status.st_size, status.st_mtime_ns))
+        except OSError:                 # gone since it was listed: it is not part of the book
+            pass
+    return tuple(stamps)
+
+
 def _contents(config, files: list[Path]) -> list | None:
     """Each file's name and bytes, or None if one cannot be read."""
     inside = config.root.resolve()

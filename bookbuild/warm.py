@@ -36,6 +36,9 @@ class Warm:
         self.setting = setting
         self.documents = {doc.source_key: doc for doc in book.all_documents if doc.enriched and doc.source_key}
 
+    def forget(self) -> None:
+        self.setting, self.documents = None, {}
+
     def _kept(self, doc: Document | None) -> Document | None:
         if doc is None:
             return None

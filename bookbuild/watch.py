@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bookbuild.diagnostics import BookError
+from bookbuild.lastbuild import snapshot
 
 RELOAD = b"""<script>/* bookbuild watch: reload when a build finishes */
 (function(){var v=null;setInterval(function(){fetch('/__version').then(function(r){return r.text()})
@@ -68,12 +69,6 @@ def watch(root: Path, port: int, build, interval: float = 0.5, rounds: int | Non
             time.sleep(interval)
     finally:
         server.shutdown()
-
-
-def snapshot(root: Path) -> tuple:
-    """What the book is made of, by name, size and time of change."""
-    paths = [root / "book.yaml"] + sorted((root / "chapters").rglob("*")) + sorted((root / "styles").rglob("*"))
-    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths if p.is_file())
 
 
 def _rebuild(root: Path, build, preview: Preview) -> None:

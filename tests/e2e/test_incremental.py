@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -156,3 +157,41 @@ def test_a_rebuild_lays_out_the_edited_document_in_the_process_made_ready(tmp_pa
     assert "weasyprint imported: False sent: ['_text', 'checks', '_placed']" in out.stdout
     clean = clean_build_of(root, tmp_path / "clean")
     assert products_of(root) == {k: v for k, v in clean.items() if k != "pages"}
+
+
+SAVED_MEANWHILE = """
+import sys
+from bookbuild import lastbuild
+from bookbuild.cli import main
+setting = lastbuild.book_setting
+
+def saved_meanwhile(config):
+    path = config.root / "book.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Sino-Soviet Quarrel", "Quarrel", 1), encoding="utf-8")
+    lastbuild.book_setting = setting
+    return setting(config)
+
+lastbuild.book_setting = saved_meanwhile
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_save_while_the_book_is_built_leaves_nothing_of_that_build_kept(tmp_path):
+    """book.yaml saved after the build read it and before it worked out its setting from the files
+    (made to happen there: the script saves it from inside lastbuild.book_setting). The book is
+    built from the old book.yaml but its record and documents would be keyed by the new one, and
+    the next build would find the book "up to date" with the old title. The build says so, keeps
+    nothing, and the next build is a clean build's of the new sources."""
+    root = copy_project(tmp_path / "edited")
+    build(root)
+    out = subprocess.run([sys.executable, "-c", SAVED_MEANWHILE, "build", "-C", str(root)],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"book\.yaml: warning O002: changed while the book was built", out.stderr), out.stderr
+    assert 'title: "Tibet, India and the Quarrel"' in (root / "book.yaml").read_text(encoding="utf-8")
+    again = subprocess.run([sys.executable, "-m", "bookbuild", "build", "-C", str(root)],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "nothing changed" not in again.stdout, again.stdout + again.stderr
+    assert products_of(root) == {k: v for k, v in clean_build_of(root, tmp_path / "clean").items() if k != "pages"}
+    with zipfile.ZipFile(root / "output" / "tibet-india-sino-soviet-quarrel.epub") as epub:
+        assert "<dc:title>Tibet, India and the Quarrel</dc:title>" in epub.read("EPUB/content.opf").decode()

@@ -140,3 +140,17 @@ def test_the_code_version_counts_the_citation_styles_bookbuild_falls_back_on():
     from bookbuild.enrich import citations
     builtin = sorted(citations.BUILTIN_CSL.glob("*.csl"))
     assert builtin and set(builtin) <= set(cache.code_files())
+
+
+def test_the_entries_kept_within_a_journal_are_taken_back_by_forget(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    store = cache.Store(tmp_path / "layouts")
+    store.put(cache.digest("before"), b"%PDF before", {"pages": 1})
+    with cache.journal() as kept:
+        store.put(cache.digest("within"), b"%PDF within", {"pages": 1})
+        cache.keep_object("enriched", cache.digest("document"), ["a", "document"])
+    store.put(cache.digest("after"), b"%PDF after", {"pages": 1})
+    assert len(kept) == 3                            # the part's PDF and facts, the document
+    cache.forget(kept)
+    assert store.get(cache.digest("within")) is None and cache.kept_object("enriched", cache.digest("document")) is None
+    assert store.get(cache.digest("before")) and store.get(cache.digest("after"))
