@@ -129,18 +129,23 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, progress: Progress = Q
 
 
 def _moved_under(root: Path, before: tuple, kept: list[Path], warm: Warm | None) -> str | None:
-    """The first source file that changed since `before` (saved, added or removed while the build
-    read the sources at one moment and the styles or book.yaml at another), or None. If one did,
-    what the build kept is taken back: its record, documents and layouts were keyed by what the
-    sources were at one moment and made from what they were at another, and a later build that
-    found the first again would take them."""
-    after = lastbuild.snapshot(root)
-    if after == before:
+    """The first source file saved, added or removed since `before`, or None. What the build kept
+    is then taken back as far as it may have been keyed by the sources at one moment and made
+    from them at another, for a later build that finds the first again to take it:
+    - a chapter is read once, and all that is made from it is keyed by the bytes read, but the
+      build's record is keyed by the chapters as they were when it began: the record goes;
+    - book.yaml and styles/ are read at several moments (the config, the setting that keys the
+      cache, templates, stylesheets): everything this build kept goes."""
+    moved = sorted(set(lastbuild.snapshot(root)) ^ set(before))
+    if not moved:
         return None
-    cache.forget(kept)
-    if warm is not None:
-        warm.forget()
-    return min(set(after) ^ set(before))[0]
+    if all(Path(path).is_relative_to(root / "chapters") for path, *_ in moved):
+        lastbuild.forget(root)
+    else:
+        cache.forget(kept)
+        if warm is not None:
+            warm.forget()
+    return moved[0][0]
 
 
 def _build(root: Path, formats: tuple[str, ...], progress: Progress, jobs: int | None,

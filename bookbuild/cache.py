@@ -53,6 +53,11 @@ def forget(entries: list[Path]) -> None:
             pass
 
 
+def forget_object(kind: str, key: str) -> None:
+    """What keep_object() kept under key, taken back."""
+    forget([_entry(root() / kind, key, ".pickle")])
+
+
 def active() -> bool:
     return not _bypassed[-1]
 

@@ -114,12 +114,21 @@ def built_before(config) -> bool:
     return cache.is_kept(KIND, _name(config))
 
 
+def forget(root: Path) -> None:
+    """The project's record taken back: its next build builds."""
+    cache.forget_object(KIND, _project(root))
+
+
 def product_path(config, fmt: str) -> Path:
     return config.output_dir / f"{config.output_slug}.{fmt}"
 
 
 def _name(config) -> str:
-    return cache.digest(str(config.root.resolve()))
+    return _project(config.root)
+
+
+def _project(root: Path) -> str:
+    return cache.digest(str(root.resolve()))
 
 
 @lru_cache(maxsize=1)

@@ -195,3 +195,47 @@ def test_a_save_while_the_book_is_built_leaves_nothing_of_that_build_kept(tmp_pa
     assert products_of(root) == {k: v for k, v in clean_build_of(root, tmp_path / "clean").items() if k != "pages"}
     with zipfile.ZipFile(root / "output" / "tibet-india-sino-soviet-quarrel.epub") as epub:
         assert "<dc:title>Tibet, India and the Quarrel</dc:title>" in epub.read("EPUB/content.opf").decode()
+
+
+CHAPTER_SAVED_MEANWHILE = """
+import sys
+from bookbuild import sources
+from bookbuild.cli import main
+read_book = sources.read_book
+
+def saved_meanwhile(config):
+    path = config.root / "chapters" / "1962-11-02-benediktov-nehru.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("in great detail", "in great depth", 1), encoding="utf-8")
+    return read_book(config)
+
+sources.read_book = saved_meanwhile
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_chapter_saved_while_the_book_is_built_takes_back_its_record_and_nothing_else(tmp_path):
+    """A chapter saved after the build took the digest of its inputs and before it read the
+    chapters: the book holds the new text, its record the old inputs. Undo the save, and the
+    next build would find the book "up to date", with the new text. The record goes; the layouts
+    stay (all that is made from a chapter is keyed by the bytes read): the build after the undo,
+    and the one after the save is made again, lay out nothing and give a clean build's bytes."""
+    root = copy_project(tmp_path / "edited")
+    build(root)
+    chapter = root / "chapters" / "1962-11-02-benediktov-nehru.md"
+    original = chapter.read_bytes()
+    shutil.rmtree(root / "output")                             # something for the build to do
+    out = subprocess.run([sys.executable, "-c", CHAPTER_SAVED_MEANWHILE, "build", "-C", str(root)],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"1962-11-02-benediktov-nehru\.md: warning O002: changed while the book was built",
+                     out.stderr), out.stderr
+    assert "in great depth" in chapter.read_text(encoding="utf-8")
+    saved = chapter.read_bytes()
+    chapter.write_bytes(original)                              # the save undone
+    products, laid_out, *_ = build(root)                       # not "up to date": it builds
+    assert laid_out == 0
+    assert products == clean_build_of(root, tmp_path / "clean")
+    chapter.write_bytes(saved)                                 # and made again
+    products, laid_out, *_ = build(root)
+    assert laid_out == 0                                       # its layout kept by the build it moved under
+    assert products == clean_build_of(root, tmp_path / "clean-saved")
