@@ -376,7 +376,9 @@ def _name_subsets(book: pikepdf.Pdf) -> None:
                 continue
             tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(stream.read_raw_bytes()).digest()[:6])
             descriptor.FontFile2 = streams.setdefault(tag, stream)
-            face = str(descriptor.FontName)[1:].split("+", 1)[1]
+            # Pango ends a family named with a number with a comma ("Source Serif 4,": not a size),
+            # and WeasyPrint keeps it in the PostScript name; a print shop's preflight lists it so.
+            face = str(descriptor.FontName)[1:].split("+", 1)[1].rstrip(",")
             descriptor.FontName = font.BaseFont = descendant.BaseFont = pikepdf.Name(f"/{tag}+{face}")
 
 
