@@ -58,20 +58,22 @@ def watch(root: Path, port: int, build, interval: float = 0.5, rounds: int | Non
     server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving the preview at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
-    seen = None
+    seen, said = None, set()
     try:
         while rounds is None or rounds > 0:
             state = snapshot(root)
             if state != seen:
                 seen = state
-                _rebuild(root, build, preview)
+                _rebuild(root, build, preview, said)
                 rounds = None if rounds is None else rounds - 1
             time.sleep(interval)
     finally:
         server.shutdown()
 
 
-def _rebuild(root: Path, build, preview: Preview) -> None:
+def _rebuild(root: Path, build, preview: Preview, said: set[str]) -> None:
+    """said: the warnings of the last build, which are counted rather than said again (an edit's
+    one new warning is not lost among the example's six placeholders); after an error, all."""
     started = time.monotonic()
     try:
         result = build(root)
@@ -79,9 +81,17 @@ def _rebuild(root: Path, build, preview: Preview) -> None:
         message = "\n".join(d.format() for d in exc.diagnostics)
         print(message, flush=True)
         preview.update(None, message)
+        said.clear()
         return
-    for diagnostic in result.diagnostics:              # the warnings a build says (lint.said_by_build)
-        print(diagnostic.format(), flush=True)
+    warnings = [diagnostic.format() for diagnostic in result.diagnostics]   # lint.said_by_build's
+    for line in warnings:
+        if line not in said:
+            print(line, flush=True)
+    again = sum(line in said for line in warnings)
+    if again:
+        print(f"{again} warning{'s' if again > 1 else ''} as at the last build", flush=True)
+    said.clear()
+    said.update(warnings)
     print("up to date" if result.up_to_date else f"rebuilt in {time.monotonic() - started:.1f} s", flush=True)
     preview.update(result.outputs.get("epub"), None)
 
