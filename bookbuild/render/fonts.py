@@ -172,8 +172,28 @@ def check_glyphs(book: Book, config) -> None:
     places.append((config.root / "book.yaml", None, config.title + (config.subtitle or "") + TEMPLATE_CHARACTERS))
     absent = missing(set("".join(text for _, _, text in places)), found)
     if absent:
-        char = min(absent)
-        path, line, _ = next(p for p in places if char in p[2])
-        raise error("F010", path, line, f"no book font has the character {char!r} (U+{ord(char):04X})",
-                    "add a font that has it to output.fonts.fallback in book.yaml "
-                    "(e.g. \"Noto Serif CJK SC\" for Chinese, installed by make)")
+        path, line, text = next(p for p in places if any(c in absent for c in p[2]))     # the first, in book order
+        char = next(c for c in text if c in absent)
+        more = f", nor {len(absent) - 1} other character{'s' if len(absent) > 2 else ''} of the text" \
+            if len(absent) > 1 else ""
+        having = families_with(char, config.styles_dir)
+        hint = (f"add a font family that has it to output.fonts.fallback in book.yaml; installed here: "
+                f"{', '.join(repr(family) for family in having[:4])}"
+                f"{f' and {len(having) - 4} more, which `fc-list :charset={ord(char):x} family` lists' if len(having) > 4 else ''}"
+                if having else
+                "no font installed here has it: put the OFL files of a font that has it, such as a Noto font "
+                "of its script, in styles/fonts/, and name its family in output.fonts.fallback in book.yaml")
+        raise error("F010", path, line, f"no book font has the character {char!r} (U+{ord(char):04X}){more}", hint)
+
+
+def families_with(char: str, styles_dir: Path) -> list[str]:
+    """The font families the book could use that have char: styles/fonts/, font packages, and the
+    machine's (fontconfig's answer: reading every system font's table would take seconds)."""
+    own = {face.family for face in _project_faces(styles_dir / "fonts") + _package_faces()
+           if ord(char) in _cmap(face.path, face.index)}
+    try:
+        listing = subprocess.run(["fc-list", f":charset={ord(char):x}", "--format", "%{family[0]}\n"],
+                                 capture_output=True, text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        listing = ""
+    return sorted(own | {family for family in listing.splitlines() if family})

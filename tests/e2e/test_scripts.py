@@ -33,8 +33,30 @@ def test_a_character_no_font_has_stops_the_build_naming_file_and_line(tmp_path):
     out = build(root)
     assert out.returncode == 1
     line = chapter.read_text().split("\n").index(next(l for l in chapter.read_text().split("\n") if "毛泽东" in l)) + 1
-    assert f"{chapter.name}:{line}: error F010: no book font has the character" in out.stderr
+    assert f"{chapter.name}:{line}: error F010: no book font has the character '毛' (U+6BDB)" in out.stderr
     assert "fallback" in out.stderr and not list((root / "output").glob("*.pdf"))
+    if _installed("6bdb"):                                  # make installs fonts-noto-cjk
+        assert "installed here: 'Noto" in out.stderr
+
+
+def _installed(codepoint: str) -> list[str]:
+    return subprocess.run(["fc-list", f":charset={codepoint}", "family"], capture_output=True,
+                          text=True).stdout.split()
+
+
+def test_the_first_character_no_font_has_is_named_with_the_fonts_that_have_it(tmp_path):
+    """In the order of the text (not the lowest code point), with how many more, and the families
+    installed that have it, or what to do when there is none."""
+    root, chapter = project(tmp_path, None)
+    chapter.write_text(chapter.read_text().replace(TEXT, "Lhasa (ལྷ་ས) and a snowman ☃."))
+    out = build(root)
+    assert out.returncode == 1
+    assert "error F010: no book font has the character 'ལ' (U+0F63), nor 4 other characters of the text" \
+        in out.stderr, out.stderr
+    if _installed("f63"):
+        assert "installed here:" in out.stderr
+    else:
+        assert "no font installed here has it: put the OFL files of a font that has it" in out.stderr
 
 
 @pytest.mark.skipif(subprocess.run(["fc-list", ":family=Noto Serif CJK SC"], capture_output=True,
