@@ -58,7 +58,7 @@ def fonts(document: pikepdf.Pdf) -> dict[str, bool]:
     found: dict[str, bool] = {}
     seen: set[tuple[int, int]] = set()
     for page in document.pages:
-        for font in _fonts_of(page.obj.get("/Resources")):
+        for font in fonts_of(page.obj.get("/Resources")):
             if font.is_indirect:
                 if font.objgen in seen:
                     continue
@@ -72,11 +72,11 @@ def fonts(document: pikepdf.Pdf) -> dict[str, bool]:
     return found
 
 
-def _fonts_of(resources, depth: int = 0):
+def fonts_of(resources, depth: int = 0):
     """The fonts of a resource dictionary and of the forms it draws (forms may nest; a few deep)."""
     if resources is None or depth > 4:
         return
     yield from (resources.get("/Font") or {}).values()
     for xobject in (resources.get("/XObject") or {}).values():
         if xobject.get("/Subtype") == "/Form":
-            yield from _fonts_of(xobject.get("/Resources"), depth + 1)
+            yield from fonts_of(xobject.get("/Resources"), depth + 1)

@@ -359,13 +359,13 @@ def _join_links(book: pikepdf.Pdf, names: dict, config) -> None:
 def _name_subsets(book: pikepdf.Pdf) -> None:
     """Each part embeds its own subset of a face, and WeasyPrint names a subset after the face
     alone: ABCDEF+Face in one part and ABCDEF+Face in the next hold different glyphs. A viewer or
-    a print shop's RIP may take one for the other, so each subset is named after its glyphs."""
+    a print shop's RIP may take one for the other, so each subset is named after its glyphs: the
+    page's fonts and those of the forms drawn on it (the folios stamped on a part's text, one
+    subset of digits a part: folios.py)."""
     done: set = set()
     streams: dict[str, object] = {}             # the same subset in several parts is kept once
     for page in book.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font", {})
-        for key in list(fonts.keys()):
-            font = fonts[key]
+        for font in verify.fonts_of(page.obj.get("/Resources")):
             if font.objgen in done or "/DescendantFonts" not in font:
                 continue
             done.add(font.objgen)

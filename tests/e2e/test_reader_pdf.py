@@ -294,12 +294,20 @@ def test_parts_merged_into_one_tagged_document_with_working_links(pdf):
         assert links_between_parts >= 2
         # every kid of the document element points back at it
         assert all(kid.P.objgen == tree.K[0].objgen for kid in tree.K[0].K)
+        # one subset a name: the fonts of the pages and of the forms on them (the folios stamped)
         fonts = {}
-        for page in book.pages:
-            for font in page.obj.Resources.Font.values():
+
+        def collect(resources):
+            for font in resources.get("/Font", {}).values():
                 stream = font.DescendantFonts[0].FontDescriptor.FontFile2
                 fonts.setdefault(str(font.BaseFont), set()).add(stream.objgen)
+            for form in resources.get("/XObject", {}).values():
+                if "/Resources" in form:
+                    collect(form.Resources)
+        for page in book.pages:
+            collect(page.obj.Resources)
         assert all(len(streams) == 1 for streams in fonts.values()), fonts
+        assert len(fonts) > 3                                  # the faces of the text and the folios'
 
 
 def test_marked_content_owned_by_its_elements_without_empty_spans(pdf):
