@@ -34,7 +34,7 @@ def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], 
         repaired.add(note.id)
         if not _repair(doc, note, repairs, layout):
             folios_from = (start or 1) if with_folios else None
-            where = _page(layout.anchors.get(f"{note.id}-ref", 0), folios_from, roman_folios)
+            where = _page(layout.anchors.get(f"{note.id}-ref", 0), folios_from, roman_folios, doc)
             # The number is what the page prints, the label what the editor wrote: both find it.
             name = "the source note" if note.is_source else f"note {note.number} ([^{note.label}])"
             raise error("P002", doc.path, note.line, f"{name} cannot be set on {where}, the page of its call",
@@ -44,11 +44,12 @@ def layout_verified(setter: Typesetter, doc: Document, markup: Callable[[dict], 
                 "shorten the longest notes of this document")
 
 
-def _page(index: int, start: int | None, roman_folios: bool) -> str:
+def _page(index: int, start: int | None, roman_folios: bool, doc: Document) -> str:
     """A page of the part by its folio, counted from start; by its place in the document when the
-    part is laid out without folios (start None)."""
+    part is laid out without folios (start None: its folios are not known yet), named by the
+    document's number, which the contents lead to (a bare "page 3" is looked for in the book)."""
     if start is None:
-        return f"the document's page {index + 1}"
+        return f"page {index + 1} of Document {doc.number}" if doc.number else f"the document's page {index + 1}"
     return f"page {roman(start + index) if roman_folios else start + index}"
 
 
