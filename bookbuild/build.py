@@ -133,14 +133,15 @@ def _moved_under(root: Path, before: tuple, kept: list[Path], warm: Warm | None)
     is then taken back as far as it may have been keyed by the sources at one moment and made
     from them at another, for a later build that finds the first again to take it:
     - a chapter is read once, and all that is made from it is keyed by the bytes read, but the
-      build's record is keyed by the chapters as they were when it began: the record goes;
+      build's record is keyed by the chapters as they were when it began: the record goes, if
+      this build kept one (a build that failed keeps none, and the last one's stands);
     - book.yaml and styles/ are read at several moments (the config, the setting that keys the
       cache, templates, stylesheets): everything this build kept goes."""
     moved = sorted(set(lastbuild.snapshot(root)) ^ set(before))
     if not moved:
         return None
     if all(Path(path).is_relative_to(root / "chapters") for path, *_ in moved):
-        lastbuild.forget(root)
+        cache.forget([path for path in kept if path == lastbuild.entry(root)])
     else:
         cache.forget(kept)
         if warm is not None:

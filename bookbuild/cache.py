@@ -53,9 +53,9 @@ def forget(entries: list[Path]) -> None:
             pass
 
 
-def forget_object(kind: str, key: str) -> None:
-    """What keep_object() kept under key, taken back."""
-    forget([_entry(root() / kind, key, ".pickle")])
+def object_entry(kind: str, key: str) -> Path:
+    """The file keep_object() keeps under key."""
+    return _entry(root() / kind, key, ".pickle")
 
 
 def active() -> bool:
@@ -115,7 +115,7 @@ def is_remembered(kind: str, key: str) -> bool:
 
 def is_kept(kind: str, key: str) -> bool:
     """Whether keep_object() kept something under key (without loading it)."""
-    return active() and _entry(root() / kind, key, ".pickle").is_file()
+    return active() and object_entry(kind, key).is_file()
 
 
 def kept_object(kind: str, key: str):
@@ -124,14 +124,14 @@ def kept_object(kind: str, key: str):
     if not active():
         return None
     try:
-        return pickle.loads(_read(_entry(root() / kind, key, ".pickle")))
+        return pickle.loads(_read(object_entry(kind, key)))
     except Exception:                                   # noqa: BLE001 - any damage is a miss
         return None
 
 
 def keep_object(kind: str, key: str, value) -> None:
     if active():
-        _keep(_entry(root() / kind, key, ".pickle"), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        _keep(object_entry(kind, key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def prune(now: float) -> None:

@@ -114,9 +114,9 @@ def built_before(config) -> bool:
     return cache.is_kept(KIND, _name(config))
 
 
-def forget(root: Path) -> None:
-    """The project's record taken back: its next build builds."""
-    cache.forget_object(KIND, _project(root))
+def entry(root: Path) -> Path:
+    """Where the project's record is kept."""
+    return cache.object_entry(KIND, _project(root))
 
 
 def product_path(config, fmt: str) -> Path:

@@ -239,3 +239,21 @@ def test_a_chapter_saved_while_the_book_is_built_takes_back_its_record_and_nothi
     products, laid_out, *_ = build(root)
     assert laid_out == 0                                       # its layout kept by the build it moved under
     assert products == clean_build_of(root, tmp_path / "clean-saved")
+
+
+def test_a_build_that_fails_while_a_chapter_is_saved_leaves_the_last_record(tmp_path):
+    """It kept no record of its own: the last good build's stands, and the sources put back as
+    they were then are up to date."""
+    root = copy_project(tmp_path / "edited")
+    build(root)
+    intro, nehru = root / "chapters" / "introduction.md", root / "chapters" / "1962-11-02-benediktov-nehru.md"
+    originals = {path: path.read_bytes() for path in (intro, nehru)}
+    intro.write_text(intro.read_text(encoding="utf-8") + "\nA call with no note.[^missing]\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", CHAPTER_SAVED_MEANWHILE, "build", "-C", str(root)],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 1 and "error N003" in out.stderr, out.stderr
+    for path, data in originals.items():
+        path.write_bytes(data)
+    again = subprocess.run([sys.executable, "-m", "bookbuild", "build", "-C", str(root)],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "nothing changed since the last build" in again.stdout, again.stdout
