@@ -172,18 +172,20 @@ def check_glyphs(book: Book, config) -> None:
     places.append((config.root / "book.yaml", None, config.title + (config.subtitle or "") + TEMPLATE_CHARACTERS))
     absent = missing(set("".join(text for _, _, text in places)), found)
     if absent:
-        path, line, text = next(p for p in places if any(c in absent for c in p[2]))     # the first, in book order
+        # the first in the order of the book, not the lowest code point
+        path, line, text = next(p for p in places if any(c in absent for c in p[2]))
         char = next(c for c in text if c in absent)
         more = f", nor {len(absent) - 1} other character{'s' if len(absent) > 2 else ''} of the text" \
             if len(absent) > 1 else ""
         having = families_with(char, config.styles_dir)
+        others = f" and {len(having) - 4} more, which `fc-list :charset={ord(char):x} family` lists" \
+            if len(having) > 4 else ""
         hint = (f"add a font family that has it to output.fonts.fallback in book.yaml; installed here: "
-                f"{', '.join(repr(family) for family in having[:4])}"
-                f"{f' and {len(having) - 4} more, which `fc-list :charset={ord(char):x} family` lists' if len(having) > 4 else ''}"
-                if having else
+                f"{', '.join(repr(family) for family in having[:4])}{others}" if having else
                 "no font installed here has it: put the OFL files of a font that has it, such as a Noto font "
                 "of its script, in styles/fonts/, and name its family in output.fonts.fallback in book.yaml")
-        raise error("F010", path, line, f"no book font has the character {char!r} (U+{ord(char):04X}){more}", hint)
+        raise error("F010", path, line, f"no book font has the character {char!r} (U+{ord(char):04X}){more}",
+                    hint)
 
 
 def families_with(char: str, styles_dir: Path) -> list[str]:
